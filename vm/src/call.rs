@@ -1,0 +1,317 @@
+//! Calls, returns, protected calls and error recovery.
+//!
+//! - `precall` starts a call: a Lua function gets a frame (the loop runs it); a Rust
+//!   function runs at once and its results are moved into place by `poscall`.
+//! - `call` is the re-entrant call used by Rust code (not yieldable, counts a C level).
+//! - `call_k` is the continuation-style call used by `pcall`/`xpcall` (yieldable).
+//! - `execute` runs frames and, when an error reaches it, unwinds to the nearest
+//!   protected frame (`YPCALL`) at or above its entry frame and runs that frame's
+//!   continuation with the error.
+//!
+//! Invariant: a Rust function's frame is popped only when it returns `Ok`; when it returns
+//! `Err(Continue)` or `Err(Yield)` its frame stays, waiting for its continuation.
+
+use crate::error::{LuaError, LuaResult};
+use crate::meta::Tm;
+use crate::state::{State, EXTRA_STACK, MAX_CCALLS, MIN_STACK};
+use crate::thread::{cist, CallInfo, ContFn, Status};
+use crate::value::Value;
+
+/// Ask for all results.
+pub const MULTRET: i32 = -1;
+
+impl State {
+    /// Start calling `stack[func]` with arguments `func+1..top`. Returns `true` when a Lua
+    /// frame was pushed (the loop must run it), `false` when a Rust function already ran.
+    #[inline]
+    pub(crate) fn precall(&mut self, func: usize, nresults: i32) -> LuaResult<bool> {
+        match self.stack[func] {
+            Value::LuaFn(cl) => {
+                let p = &cl.p.proto;
+                let nparams = p.num_params as usize;
+                let fsize = p.max_stack_size as usize;
+                let mut nargs = self.top - func - 1;
+                let needed = self.top + fsize + nparams + EXTRA_STACK;
+                if needed > self.stack.len() {
+                    self.grow_stack(needed)?;
+                }
+                while nargs < nparams {
+                    self.stack[self.top] = Value::Nil;
+                    self.top += 1;
+                    nargs += 1;
+                }
+                let base = if !p.is_vararg {
+                    func + 1
+                } else {
+                    // move the fixed parameters above the varargs
+                    let base = self.top;
+                    let fixed = base - nargs;
+                    for j in 0..nparams {
+                        self.stack[base + j] = self.stack[fixed + j];
+                        self.stack[fixed + j] = Value::Nil;
+                    }
+                    base
+                };
+                self.ci.push(CallInfo {
+                    func,
+                    base,
+                    top: base + fsize,
+                    pc: 0,
+                    nresults,
+                    status: cist::LUA,
+                    k: None,
+                    ctx: 0,
+                    extra: 0,
+                });
+                Ok(true)
+            }
+            Value::NativeFn(f) => {
+                self.call_native(func, nresults, f)?;
+                Ok(false)
+            }
+            Value::NativeClosure(c) => {
+                self.call_native(func, nresults, c.f)?;
+                Ok(false)
+            }
+            _ => {
+                self.prepare_call_tm(func)?;
+                self.precall(func, nresults)
+            }
+        }
+    }
+
+    #[inline]
+    fn call_native(&mut self, func: usize, nresults: i32, f: crate::function::NativeFn) -> LuaResult<()> {
+        if self.top + MIN_STACK + EXTRA_STACK > self.stack.len() {
+            self.grow_stack(self.top + MIN_STACK + EXTRA_STACK)?;
+        }
+        if self.ci.len() >= crate::state::MAX_STACK {
+            return Err(self.runtime_error("stack overflow"));
+        }
+        self.ci.push(CallInfo {
+            func,
+            base: func + 1,
+            top: self.top + MIN_STACK,
+            pc: 0,
+            nresults,
+            status: 0,
+            k: None,
+            ctx: 0,
+            extra: 0,
+        });
+        let n = f(self)?;
+        let first = self.top - n;
+        self.poscall(first, n);
+        Ok(())
+    }
+
+    /// `stack[func]` is not a function: insert its `__call` metamethod before it.
+    pub(crate) fn prepare_call_tm(&mut self, func: usize) -> LuaResult<()> {
+        let v = self.stack[func];
+        let tm = self.get_tm(v, Tm::Call);
+        if !tm.is_function() {
+            return Err(self.call_error(func));
+        }
+        self.check_stack(1)?;
+        let top = self.top;
+        self.stack.copy_within(func..top, func + 1);
+        self.top += 1;
+        self.stack[func] = tm;
+        Ok(())
+    }
+
+    /// Pop the running frame and move its `n` results from `first` to its function slot,
+    /// adjusted to the number the caller wants. Returns the popped frame.
+    #[inline]
+    pub(crate) fn poscall(&mut self, first: usize, n: usize) -> CallInfo {
+        let ci = self.ci.pop().unwrap_or_else(CallInfo::base_frame);
+        let res = ci.func;
+        if ci.nresults < 0 {
+            if first != res {
+                self.stack.copy_within(first..first + n, res);
+            }
+            self.top = res + n;
+        } else {
+            let wanted = ci.nresults as usize;
+            let m = n.min(wanted);
+            for j in 0..m {
+                self.stack[res + j] = self.stack[first + j];
+            }
+            for j in m..wanted {
+                self.stack[res + j] = Value::Nil;
+            }
+            self.top = res + wanted;
+        }
+        ci
+    }
+
+    /// Run frames until the frame at index `entry` has returned, recovering from errors
+    /// at protected frames at or above `entry`.
+    pub(crate) fn execute(&mut self, entry: usize) -> LuaResult<()> {
+        loop {
+            match self.run(entry) {
+                Ok(()) => return Ok(()),
+                Err(LuaError::Error) => {
+                    let found = (entry..self.ci.len()).rev().find(|&i| self.ci[i].status & cist::YPCALL != 0);
+                    match found {
+                        Some(i) => self.recover(i)?,
+                        None => return Err(LuaError::Error),
+                    }
+                }
+                Err(LuaError::Continue) => continue,
+                Err(LuaError::Yield) => return Err(LuaError::Yield),
+            }
+        }
+    }
+
+    /// Unwind to the protected frame `i` and run its continuation with the error.
+    fn recover(&mut self, i: usize) -> LuaResult<()> {
+        let ci = self.ci[i];
+        let err = self.error_value;
+        self.close_upvals(ci.base);
+        self.ci.truncate(i + 1);
+        self.errfunc = ci.extra;
+        self.in_overflow = false;
+        self.ci[i].status &= !cist::YPCALL;
+        self.top = ci.base;
+        self.push(err);
+        let k = ci.k.expect("protected frame has a continuation");
+        let n = k(self, Status::Error, ci.ctx)?;
+        let first = self.top - n;
+        self.poscall(first, n);
+        Ok(())
+    }
+
+    /// The running frame is a Rust function whose Lua callee returned: run its continuation.
+    pub(crate) fn finish_ccall(&mut self) -> LuaResult<()> {
+        let ci_idx = self.ci.len() - 1;
+        let ci = self.ci[ci_idx];
+        if ci.status & cist::YPCALL != 0 {
+            self.errfunc = ci.extra;
+            self.ci[ci_idx].status &= !cist::YPCALL;
+        }
+        let n = match ci.k {
+            Some(k) => k(self, Status::Ok, ci.ctx)?,
+            None => self.top - (ci.func + 1),
+        };
+        let first = self.top - n;
+        self.poscall(first, n);
+        Ok(())
+    }
+
+    /// Re-entrant call from Rust: call `stack[func]` with arguments `func+1..top`; results
+    /// end at the new `top`. Not yieldable; counts one C level.
+    pub fn call(&mut self, func: usize, nresults: i32) -> LuaResult<()> {
+        self.n_ccalls += 1;
+        if self.n_ccalls >= MAX_CCALLS {
+            let r = if self.n_ccalls == MAX_CCALLS {
+                Err(self.runtime_error("C stack overflow"))
+            } else {
+                let m = self.str_value(b"error in error handling");
+                Err(self.set_error(m))
+            };
+            self.n_ccalls -= 1;
+            return r;
+        }
+        self.nny += 1;
+        let depth = self.ci.len();
+        let r = match self.precall(func, nresults) {
+            Ok(true) | Err(LuaError::Continue) => self.execute(depth),
+            Ok(false) => Ok(()),
+            Err(e) => Err(e),
+        };
+        self.nny -= 1;
+        self.n_ccalls -= 1;
+        r
+    }
+
+    /// Call `f(args...)` re-entrantly; results are pushed (`nresults`, or all if negative)
+    /// and their count returned.
+    pub fn call_value(&mut self, f: Value, args: &[Value], nresults: i32) -> LuaResult<usize> {
+        self.check_stack(args.len() + 1)?;
+        let func = self.top;
+        self.push(f);
+        for a in args {
+            self.push(*a);
+        }
+        self.call(func, nresults)?;
+        Ok(self.top - func)
+    }
+
+    /// Call `f(args...)` re-entrantly and return its first result (stack unchanged after).
+    pub fn call_value1(&mut self, f: Value, args: &[Value]) -> LuaResult<Value> {
+        let top = self.top;
+        self.call_value(f, args, 1)?;
+        let r = self.stack[top];
+        self.top = top;
+        Ok(r)
+    }
+
+    /// Continuation-style call from a Rust function (yieldable): call `stack[func]` with
+    /// `func+1..top`. If it is a Rust function, it runs now and `k(Ok)` is returned; if it
+    /// is a Lua function, its frame is pushed and `Err(Continue)` returned: the loop runs
+    /// it and then calls `k`. With `protected`, errors in the callee also end in `k(Error)`.
+    /// `protect`: `Some(handler)` makes the call protected, with the message handler at
+    /// stack slot `handler` (0: none).
+    pub fn call_k(&mut self, func: usize, nresults: i32, ctx: usize, k: ContFn, protect: Option<usize>) -> LuaResult<usize> {
+        let me = self.ci.len() - 1;
+        self.ci[me].k = Some(k);
+        self.ci[me].ctx = ctx;
+        self.ci[me].status |= cist::HAS_K;
+        let protected = protect.is_some();
+        if let Some(h) = protect {
+            self.ci[me].status |= cist::YPCALL;
+            self.ci[me].extra = self.errfunc;
+            self.errfunc = h;
+        }
+        match self.precall(func, nresults) {
+            Ok(true) => Err(LuaError::Continue),
+            Ok(false) => {
+                if protected {
+                    self.errfunc = self.ci[me].extra;
+                    self.ci[me].status &= !cist::YPCALL;
+                }
+                k(self, Status::Ok, ctx)
+            }
+            Err(LuaError::Error) if protected && self.ci.len() > me => {
+                // the callee (a Rust function) failed before any Lua frame ran
+                let ci = self.ci[me];
+                let err = self.error_value;
+                self.close_upvals(ci.base);
+                self.ci.truncate(me + 1);
+                self.errfunc = ci.extra;
+                self.ci[me].status &= !cist::YPCALL;
+                self.top = ci.base;
+                self.push(err);
+                k(self, Status::Error, ctx)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Protected call from Rust (as `lua_pcall`): on error, the stack is unwound to `func`,
+    /// the error value is left at `func` (top = func + 1) and `Err` is returned.
+    pub fn pcall(&mut self, func: usize, nresults: i32, errfunc: usize) -> LuaResult<()> {
+        let depth = self.ci.len();
+        let old_errfunc = self.errfunc;
+        let old_nny = self.nny;
+        let old_ccalls = self.n_ccalls;
+        self.errfunc = errfunc;
+        let r = self.call(func, nresults);
+        self.errfunc = old_errfunc;
+        match r {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let err = self.error_value;
+                self.close_upvals(func);
+                self.ci.truncate(depth);
+                self.nny = old_nny;
+                self.n_ccalls = old_ccalls;
+                self.in_overflow = false;
+                self.top = func;
+                self.push(err);
+                Err(e)
+            }
+        }
+    }
+}

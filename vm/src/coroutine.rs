@@ -1,0 +1,164 @@
+//! Coroutines: `resume` switches the running thread, runs it until it yields, returns or
+//! fails, and switches back.
+//!
+//! `resume` is a Rust-level call (like PUC's `lua_resume`): it counts one C level. A yield
+//! never needs the Rust stack of the coroutine: every frame it leaves is a Lua frame or a
+//! Rust frame with a continuation, so the next `resume` rebuilds the run from `ci` alone.
+//!
+//! Invariants:
+//! - a thread is `Running` only while its data is in `State`; `Normal` while it resumed
+//!   another; the thread chain of resumers is kept in `resumers` (rooted);
+//! - the values passed in and out are moved through a Rust buffer only while no
+//!   allocation can happen (between the stack swaps).
+
+use luavm_gc::Gc;
+use smallvec::SmallVec;
+
+use crate::call::MULTRET;
+use crate::error::{LuaError, LuaResult};
+use crate::state::{State, MAX_CCALLS};
+use crate::thread::{CoStatus, Thread, ThreadData};
+use crate::value::Value;
+
+/// How a resume ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResumeOutcome {
+    /// The coroutine yielded; the yielded values were pushed.
+    Yielded,
+    /// The coroutine's body returned; its results were pushed.
+    Returned,
+    /// The coroutine failed; the error value was pushed.
+    Failed,
+}
+
+type Values = SmallVec<[Value; 8]>;
+
+impl State {
+    fn swap_thread_data(&mut self, out: Gc<Thread>, into: Gc<Thread>) {
+        let saved = ThreadData {
+            stack: std::mem::take(&mut self.stack),
+            ci: std::mem::take(&mut self.ci),
+            open_upvals: std::mem::take(&mut self.open_upvals),
+            top: self.top,
+            nny: self.nny,
+            errfunc: self.errfunc,
+        };
+        *out.data.borrow_mut() = saved;
+        let d = std::mem::take(&mut *into.data.borrow_mut());
+        self.stack = d.stack;
+        self.ci = d.ci;
+        self.open_upvals = d.open_upvals;
+        self.top = d.top;
+        self.nny = d.nny;
+        self.errfunc = d.errfunc;
+        self.current = into;
+    }
+
+    /// Whether the running code may yield (`coroutine.isyieldable`).
+    pub fn is_yieldable(&self) -> bool {
+        !Gc::ptr_eq(self.current, self.main_thread) && self.nny == 0
+    }
+
+    /// Resume `co` with the `nargs` values on top of the stack (they are popped). The
+    /// outcome's values are pushed; returns the outcome and how many values were pushed.
+    pub fn resume(&mut self, co: Gc<Thread>, nargs: usize) -> LuaResult<(ResumeOutcome, usize)> {
+        let status = co.status.get();
+        if status != CoStatus::Fresh && status != CoStatus::Suspended {
+            let msg: &[u8] = if status == CoStatus::Dead {
+                b"cannot resume dead coroutine"
+            } else {
+                b"cannot resume non-suspended coroutine"
+            };
+            self.top -= nargs;
+            self.push_str(msg);
+            return Ok((ResumeOutcome::Failed, 1));
+        }
+        if self.n_ccalls + 1 >= MAX_CCALLS {
+            self.top -= nargs;
+            self.push_str(b"C stack overflow");
+            return Ok((ResumeOutcome::Failed, 1));
+        }
+        let args: Values = self.stack[self.top - nargs..self.top].iter().copied().collect();
+        self.top -= nargs;
+        let me = self.current;
+        me.status.set(CoStatus::Normal);
+        self.resumers.push(me);
+        self.swap_thread_data(me, co);
+        co.status.set(CoStatus::Running);
+        self.n_ccalls += 1;
+        // arguments go onto the coroutine's stack (no allocation since the copy)
+        if self.check_stack(args.len() + 1).is_err() {
+            // cannot even push the arguments
+        }
+        for a in &args {
+            self.push(*a);
+        }
+        drop(args);
+        let r = if status == CoStatus::Fresh {
+            match self.precall(1, MULTRET) {
+                Ok(true) | Err(LuaError::Continue) => self.execute(1),
+                Ok(false) => Ok(()),
+                Err(e) => Err(e),
+            }
+        } else {
+            // the yielding Rust function returns the resume arguments
+            let first = self.top - nargs;
+            self.poscall(first, nargs);
+            self.execute(1)
+        };
+        self.n_ccalls -= 1;
+        let (outcome, out): (ResumeOutcome, Values) = match r {
+            Ok(()) => {
+                co.status.set(CoStatus::Dead);
+                (ResumeOutcome::Returned, self.stack[1..self.top].iter().copied().collect())
+            }
+            Err(LuaError::Yield) => {
+                co.status.set(CoStatus::Suspended);
+                let ci = self.ci[self.ci.len() - 1];
+                (ResumeOutcome::Yielded, self.stack[ci.base..self.top].iter().copied().collect())
+            }
+            Err(_) => {
+                co.status.set(CoStatus::Dead);
+                let mut v = Values::new();
+                v.push(self.error_value);
+                (ResumeOutcome::Failed, v)
+            }
+        };
+        self.swap_thread_data(co, me);
+        self.resumers.pop();
+        me.status.set(CoStatus::Running);
+        let n = out.len();
+        if self.check_stack(n).is_err() {
+            self.top = self.top.saturating_sub(0);
+        }
+        for v in out {
+            self.push(v);
+        }
+        Ok((outcome, n))
+    }
+
+    /// Yield the values on top of the stack (from a Rust function: `return Err(s.yield_values())`
+    /// style — returns the error to propagate).
+    pub fn yield_now(&mut self) -> LuaError {
+        if Gc::ptr_eq(self.current, self.main_thread) {
+            return self.lib_error("attempt to yield from outside a coroutine");
+        }
+        if self.nny > 0 {
+            return self.lib_error("attempt to yield across a C-call boundary");
+        }
+        LuaError::Yield
+    }
+
+    /// Status of `co` as seen from the running thread.
+    pub fn co_status(&self, co: Gc<Thread>) -> &'static str {
+        if Gc::ptr_eq(co, self.current) {
+            return "running";
+        }
+        match co.status.get() {
+            CoStatus::Fresh | CoStatus::Suspended => "suspended",
+            CoStatus::Running => "running",
+            CoStatus::Normal => "normal",
+            CoStatus::Dead => "dead",
+        }
+    }
+}

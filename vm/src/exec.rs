@@ -1,0 +1,630 @@
+//! The interpreter loop: one function, `State::run`, executes Lua frames of the running
+//! thread until the frame at index `entry` returns.
+//!
+//! Lua-to-Lua calls and returns push and pop `CallInfo`s inside this loop (no Rust
+//! recursion). Metamethods that are Lua functions are called the same way, with the
+//! `FINISHOP` flag: when they return, `finish_op` completes the instruction that called them
+//! (PUC's `luaV_finishOp`), so a metamethod may yield like any other Lua function.
+//!
+//! Invariants relied on by the `unsafe` register accesses (`reg!`):
+//! - the running proto passed `luavm_compiler::verify::verify` (every register operand is
+//!   below `max_stack_size`, every constant/upvalue/proto index is in range);
+//! - `precall` made `stack.len() >= base + max_stack_size + EXTRA_STACK` for this frame;
+//! - `stk` (= stack pointer + base) is reloaded (`reload!`) after every operation that can
+//!   grow the stack: calls, metamethods, `check_gc`-free slow paths that push.
+
+use luavm_compiler::opcodes::{inst, OpCode, LFIELDS_PER_FLUSH};
+
+use crate::arith::{self, ArithOp};
+use crate::error::{LuaError, LuaResult};
+use crate::function::{LuaClosure, UpVal};
+use crate::state::State;
+use crate::thread::cist;
+use crate::value::Value;
+
+impl State {
+    pub(crate) fn run(&mut self, entry: usize) -> LuaResult<()> {
+        'newframe: loop {
+            let ci_idx = self.ci.len() - 1;
+            if ci_idx < entry {
+                return Ok(());
+            }
+            let ci = self.ci[ci_idx];
+            if !ci.is_lua() {
+                // a Rust function waiting for its Lua callee: run its continuation
+                self.finish_ccall()?;
+                continue 'newframe;
+            }
+            let cl = match self.stack[ci.func] {
+                Value::LuaFn(c) => c,
+                _ => return Err(self.runtime_error("internal error: frame without Lua function")),
+            };
+            let lp = &*cl.p;
+            let code: &[u32] = &lp.proto.code;
+            let k: &[Value] = &lp.k;
+            let base = ci.base;
+            let mut pc = ci.pc;
+            // SAFETY: base < stack.len() (precall sized the stack for this frame).
+            let mut stk: *mut Value = unsafe { self.stack.as_mut_ptr().add(base) };
+
+            macro_rules! reload {
+                () => {
+                    // SAFETY: the frame's base is still inside the (possibly moved) stack.
+                    stk = unsafe { self.stack.as_mut_ptr().add(base) }
+                };
+            }
+            macro_rules! reg {
+                ($r:expr) => {
+                    // SAFETY: verified register index < max_stack_size <= stack.len() - base.
+                    unsafe { *stk.add($r as usize) }
+                };
+            }
+            macro_rules! set_reg {
+                ($r:expr, $v:expr) => {{
+                    let v = $v;
+                    // SAFETY: as for `reg!`.
+                    unsafe { *stk.add($r as usize) = v }
+                }};
+            }
+            macro_rules! kst {
+                ($i:expr) => {
+                    // SAFETY: verified constant index < k.len().
+                    unsafe { *k.get_unchecked($i as usize) }
+                };
+            }
+            macro_rules! rk {
+                ($x:expr) => {{
+                    let x = $x;
+                    if inst::is_k(x) {
+                        kst!(inst::index_k(x))
+                    } else {
+                        reg!(x)
+                    }
+                }};
+            }
+            macro_rules! upval {
+                ($i:expr) => {
+                    // SAFETY: verified upvalue index < upvals.len().
+                    unsafe { cl.upvals.get_unchecked($i as usize) }
+                };
+            }
+            macro_rules! savepc {
+                () => {
+                    // SAFETY: ci_idx is the index of this frame, which is on the frame stack.
+                    unsafe { self.ci.get_unchecked_mut(ci_idx).pc = pc }
+                };
+            }
+            macro_rules! protect {
+                ($e:expr) => {{
+                    savepc!();
+                    let r = $e;
+                    reload!();
+                    r
+                }};
+            }
+            macro_rules! dojump {
+                ($i:expr) => {{
+                    let i = $i;
+                    let a = inst::a(i);
+                    if a != 0 {
+                        self.close_upvals(base + a as usize - 1);
+                    }
+                    pc = (pc as isize + inst::sbx(i) as isize) as usize;
+                }};
+            }
+            macro_rules! donextjump {
+                () => {{
+                    // SAFETY: a test instruction is always followed by a JMP (verified).
+                    let ni = unsafe { *code.get_unchecked(pc) };
+                    pc += 1;
+                    dojump!(ni);
+                }};
+            }
+            macro_rules! arith_op {
+                ($i:expr, $op:expr, $int:expr, $flt:expr) => {{
+                    let i = $i;
+                    let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
+                    match (b, c) {
+                        (Value::Int(x), Value::Int(y)) => set_reg!(inst::a(i), Value::Int($int(x, y))),
+                        (Value::Num(x), Value::Num(y)) => set_reg!(inst::a(i), Value::Num($flt(x, y))),
+                        (Value::Int(x), Value::Num(y)) => set_reg!(inst::a(i), Value::Num($flt(x as f64, y))),
+                        (Value::Num(x), Value::Int(y)) => set_reg!(inst::a(i), Value::Num($flt(x, y as f64))),
+                        _ => {
+                            if protect!(self.arith_slow($op, inst::a(i), inst::b(i), inst::c(i), b, c))? {
+                                continue 'newframe;
+                            }
+                        }
+                    }
+                }};
+            }
+            macro_rules! slow_op {
+                ($i:expr, $op:expr) => {{
+                    let i = $i;
+                    let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
+                    match arith::arith_fast($op, b, c) {
+                        Some(v) => set_reg!(inst::a(i), v),
+                        None => {
+                            if protect!(self.arith_slow($op, inst::a(i), inst::b(i), inst::c(i), b, c))? {
+                                continue 'newframe;
+                            }
+                        }
+                    }
+                }};
+            }
+
+            loop {
+                // SAFETY: pc < code.len(): code ends with RETURN and every jump lands inside
+                // (verified), so pc never runs past the end.
+                let i = unsafe { *code.get_unchecked(pc) };
+                pc += 1;
+                // SAFETY: verified opcodes are < NUM_OPCODES.
+                let op: OpCode = unsafe { std::mem::transmute::<u8, OpCode>(inst::opcode_raw(i)) };
+                match op {
+                    OpCode::Move => set_reg!(inst::a(i), reg!(inst::b(i))),
+                    OpCode::LoadK => set_reg!(inst::a(i), kst!(inst::bx(i))),
+                    OpCode::LoadKx => {
+                        // SAFETY: LOADKX is followed by EXTRAARG (verified).
+                        let ni = unsafe { *code.get_unchecked(pc) };
+                        pc += 1;
+                        set_reg!(inst::a(i), kst!(inst::ax(ni)));
+                    }
+                    OpCode::LoadBool => {
+                        set_reg!(inst::a(i), Value::Bool(inst::b(i) != 0));
+                        if inst::c(i) != 0 {
+                            pc += 1;
+                        }
+                    }
+                    OpCode::LoadNil => {
+                        let a = inst::a(i);
+                        for j in 0..=inst::b(i) {
+                            set_reg!(a + j, Value::Nil);
+                        }
+                    }
+                    OpCode::GetUpval => set_reg!(inst::a(i), upval!(inst::b(i)).get()),
+                    OpCode::GetTabUp => {
+                        let t = upval!(inst::b(i)).get();
+                        let key = rk!(inst::c(i));
+                        if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
+                            let v = tt.get_str(ks);
+                            if !v.is_nil() || tt.metatable().is_none() {
+                                set_reg!(inst::a(i), v);
+                                continue;
+                            }
+                        }
+                        if protect!(self.index_slow(t, key, Some(inst::a(i)), crate::ops::Src::Up(inst::b(i))))? {
+                            continue 'newframe;
+                        }
+                    }
+                    OpCode::GetTable => {
+                        let t = reg!(inst::b(i));
+                        let key = rk!(inst::c(i));
+                        if let Value::Table(tt) = t {
+                            let v = match key {
+                                Value::Int(n) => tt.get_int(n),
+                                Value::Str(s) => tt.get_str(s),
+                                _ => tt.get(key),
+                            };
+                            if !v.is_nil() || tt.metatable().is_none() {
+                                set_reg!(inst::a(i), v);
+                                continue;
+                            }
+                        }
+                        if protect!(self.index_slow(t, key, Some(inst::a(i)), crate::ops::Src::Reg(inst::b(i))))? {
+                            continue 'newframe;
+                        }
+                    }
+                    OpCode::SetTabUp => {
+                        let t = upval!(inst::a(i)).get();
+                        let key = rk!(inst::b(i));
+                        let v = rk!(inst::c(i));
+                        if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
+                            if tt.metatable().is_none() || !tt.get_str(ks).is_nil() {
+                                let d = tt.set_str(ks, v);
+                                if d != 0 {
+                                    self.heap.account(d);
+                                }
+                                continue;
+                            }
+                        }
+                        if protect!(self.newindex_slow(t, key, v, crate::ops::Src::Up(inst::a(i))))? {
+                            continue 'newframe;
+                        }
+                    }
+                    OpCode::SetUpval => upval!(inst::b(i)).set(reg!(inst::a(i))),
+                    OpCode::SetTable => {
+                        let t = reg!(inst::a(i));
+                        let key = rk!(inst::b(i));
+                        let v = rk!(inst::c(i));
+                        if let Value::Table(tt) = t {
+                            if let Value::Int(n) = key {
+                                if (n as u64).wrapping_sub(1) < tt.array_len() as u64
+                                    && (tt.metatable().is_none() || !tt.get_int(n).is_nil())
+                                {
+                                    tt.set_int(n, v);
+                                    continue;
+                                }
+                            }
+                            if tt.metatable().is_none() && !matches!(key, Value::Nil | Value::Num(_)) {
+                                let d = tt.set(key, v);
+                                if d != 0 {
+                                    self.heap.account(d);
+                                }
+                                continue;
+                            }
+                        }
+                        if protect!(self.newindex_slow(t, key, v, crate::ops::Src::Reg(inst::a(i))))? {
+                            continue 'newframe;
+                        }
+                    }
+                    OpCode::NewTable => {
+                        let b = fb2int(inst::b(i));
+                        let c = fb2int(inst::c(i));
+                        let t = self.new_table_with(b, c);
+                        set_reg!(inst::a(i), Value::Table(t));
+                        protect!(self.check_gc());
+                    }
+                    OpCode::SelfOp => {
+                        let a = inst::a(i);
+                        let t = reg!(inst::b(i));
+                        let key = rk!(inst::c(i));
+                        set_reg!(a + 1, t);
+                        if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
+                            let v = tt.get_str(ks);
+                            if !v.is_nil() || tt.metatable().is_none() {
+                                set_reg!(a, v);
+                                continue;
+                            }
+                        }
+                        if protect!(self.index_slow(t, key, Some(a), crate::ops::Src::Reg(inst::b(i))))? {
+                            continue 'newframe;
+                        }
+                    }
+                    OpCode::Add => arith_op!(i, ArithOp::Add, i64::wrapping_add, |x: f64, y: f64| x + y),
+                    OpCode::Sub => arith_op!(i, ArithOp::Sub, i64::wrapping_sub, |x: f64, y: f64| x - y),
+                    OpCode::Mul => arith_op!(i, ArithOp::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y),
+                    OpCode::Div => {
+                        let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
+                        match (arith::as_float(b), arith::as_float(c)) {
+                            (Some(x), Some(y)) => set_reg!(inst::a(i), Value::Num(x / y)),
+                            _ => {
+                                if protect!(self.arith_slow(ArithOp::Div, inst::a(i), inst::b(i), inst::c(i), b, c))? {
+                                    continue 'newframe;
+                                }
+                            }
+                        }
+                    }
+                    OpCode::Mod => {
+                        let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
+                        match (b, c) {
+                            (Value::Int(x), Value::Int(y)) if y > 0 => set_reg!(inst::a(i), Value::Int(x.rem_euclid(y))),
+                            _ => slow_op!(i, ArithOp::Mod),
+                        }
+                    }
+                    OpCode::Pow => slow_op!(i, ArithOp::Pow),
+                    OpCode::IDiv => slow_op!(i, ArithOp::IDiv),
+                    OpCode::BAnd => slow_op!(i, ArithOp::BAnd),
+                    OpCode::BOr => slow_op!(i, ArithOp::BOr),
+                    OpCode::BXor => slow_op!(i, ArithOp::BXor),
+                    OpCode::Shl => slow_op!(i, ArithOp::Shl),
+                    OpCode::Shr => slow_op!(i, ArithOp::Shr),
+                    OpCode::Unm => {
+                        let b = reg!(inst::b(i));
+                        match b {
+                            Value::Int(x) => set_reg!(inst::a(i), Value::Int(x.wrapping_neg())),
+                            Value::Num(x) => set_reg!(inst::a(i), Value::Num(-x)),
+                            _ => {
+                                if protect!(self.arith_slow(ArithOp::Unm, inst::a(i), inst::b(i), inst::b(i), b, b))? {
+                                    continue 'newframe;
+                                }
+                            }
+                        }
+                    }
+                    OpCode::BNot => {
+                        let b = reg!(inst::b(i));
+                        match b {
+                            Value::Int(x) => set_reg!(inst::a(i), Value::Int(!x)),
+                            _ => {
+                                if protect!(self.arith_slow(ArithOp::BNot, inst::a(i), inst::b(i), inst::b(i), b, b))? {
+                                    continue 'newframe;
+                                }
+                            }
+                        }
+                    }
+                    OpCode::Not => set_reg!(inst::a(i), Value::Bool(!reg!(inst::b(i)).truthy())),
+                    OpCode::Len => {
+                        let b = reg!(inst::b(i));
+                        match b {
+                            Value::Str(s) => set_reg!(inst::a(i), Value::Int(s.len() as i64)),
+                            Value::Table(t) if t.metatable().is_none() => set_reg!(inst::a(i), Value::Int(t.len())),
+                            _ => {
+                                if protect!(self.len_slow(inst::a(i), inst::b(i), b))? {
+                                    continue 'newframe;
+                                }
+                            }
+                        }
+                    }
+                    OpCode::Concat => {
+                        let (a, b, c) = (inst::a(i) as usize, inst::b(i) as usize, inst::c(i) as usize);
+                        if protect!(self.concat(base, a, b, c))? {
+                            continue 'newframe;
+                        }
+                        protect!(self.check_gc());
+                    }
+                    OpCode::Jmp => dojump!(i),
+                    OpCode::Eq => {
+                        let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
+                        let res = match (b, c) {
+                            (Value::Int(x), Value::Int(y)) => x == y,
+                            (Value::Str(x), Value::Str(y)) => crate::string::LuaStr::equal(x, y),
+                            (Value::Table(_), Value::Table(_)) | (Value::UserData(_), Value::UserData(_)) => {
+                                match protect!(self.equal_tm(b, c))? {
+                                    Some(r) => r,
+                                    None => continue 'newframe,
+                                }
+                            }
+                            _ => b.raw_equal(c),
+                        };
+                        if res != (inst::a(i) != 0) {
+                            pc += 1;
+                        } else {
+                            donextjump!();
+                        }
+                    }
+                    OpCode::Lt => {
+                        let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
+                        let res = match (b, c) {
+                            (Value::Int(x), Value::Int(y)) => x < y,
+                            (Value::Num(x), Value::Num(y)) => x < y,
+                            _ => match protect!(self.less_than_slow(b, c, inst::b(i), inst::c(i)))? {
+                                Some(r) => r,
+                                None => continue 'newframe,
+                            },
+                        };
+                        if res != (inst::a(i) != 0) {
+                            pc += 1;
+                        } else {
+                            donextjump!();
+                        }
+                    }
+                    OpCode::Le => {
+                        let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
+                        let res = match (b, c) {
+                            (Value::Int(x), Value::Int(y)) => x <= y,
+                            (Value::Num(x), Value::Num(y)) => x <= y,
+                            _ => match protect!(self.less_equal_slow(b, c, inst::b(i), inst::c(i)))? {
+                                Some(r) => r,
+                                None => continue 'newframe,
+                            },
+                        };
+                        if res != (inst::a(i) != 0) {
+                            pc += 1;
+                        } else {
+                            donextjump!();
+                        }
+                    }
+                    OpCode::Test => {
+                        if reg!(inst::a(i)).truthy() != (inst::c(i) != 0) {
+                            pc += 1;
+                        } else {
+                            donextjump!();
+                        }
+                    }
+                    OpCode::TestSet => {
+                        let b = reg!(inst::b(i));
+                        if b.truthy() == (inst::c(i) != 0) {
+                            set_reg!(inst::a(i), b);
+                            donextjump!();
+                        } else {
+                            pc += 1;
+                        }
+                    }
+                    OpCode::Call => {
+                        let a = inst::a(i) as usize;
+                        let b = inst::b(i) as usize;
+                        let nresults = inst::c(i) as i32 - 1;
+                        if b != 0 {
+                            self.top = base + a + b;
+                        }
+                        savepc!();
+                        if self.precall(base + a, nresults)? {
+                            continue 'newframe;
+                        }
+                        if nresults >= 0 {
+                            self.top = ci.top;
+                        }
+                        reload!();
+                    }
+                    OpCode::TailCall => {
+                        let a = inst::a(i) as usize;
+                        let b = inst::b(i) as usize;
+                        if b != 0 {
+                            self.top = base + a + b;
+                        }
+                        savepc!();
+                        if !self.open_upvals.is_empty() {
+                            self.close_upvals(base);
+                        }
+                        // move the called function and its arguments down to this frame's slot
+                        let func = ci.func;
+                        let n = self.top - (base + a);
+                        self.stack.copy_within(base + a..base + a + n, func);
+                        self.top = func + n;
+                        let old = self.ci.pop().unwrap_or(ci);
+                        if self.precall(func, old.nresults)? {
+                            let new = self.ci.last_mut().expect("frame just pushed");
+                            new.status |= (old.status & (cist::FINISHOP | cist::LEQ)) | cist::TAIL;
+                            new.extra = old.extra;
+                            continue 'newframe;
+                        }
+                        // a Rust function ran to completion: its results are in place
+                        self.after_return(old, entry)?;
+                        continue 'newframe;
+                    }
+                    OpCode::Return => {
+                        let a = inst::a(i) as usize;
+                        let b = inst::b(i) as usize;
+                        if let Some(u) = self.open_upvals.last() {
+                            if u.index.get() >= base {
+                                self.close_upvals(base);
+                            }
+                        }
+                        let n = if b != 0 { b - 1 } else { self.top - (base + a) };
+                        let old = self.poscall(base + a, n);
+                        self.after_return(old, entry)?;
+                        continue 'newframe;
+                    }
+                    OpCode::ForLoop => {
+                        let a = inst::a(i);
+                        match (reg!(a), reg!(a + 1), reg!(a + 2)) {
+                            (Value::Int(idx), Value::Int(limit), Value::Int(step)) => {
+                                let idx = idx.wrapping_add(step);
+                                if if step > 0 { idx <= limit } else { limit <= idx } {
+                                    pc = (pc as isize + inst::sbx(i) as isize) as usize;
+                                    set_reg!(a, Value::Int(idx));
+                                    set_reg!(a + 3, Value::Int(idx));
+                                }
+                            }
+                            (Value::Num(idx), Value::Num(limit), Value::Num(step)) => {
+                                let idx = idx + step;
+                                if if step > 0.0 { idx <= limit } else { limit <= idx } {
+                                    pc = (pc as isize + inst::sbx(i) as isize) as usize;
+                                    set_reg!(a, Value::Num(idx));
+                                    set_reg!(a + 3, Value::Num(idx));
+                                }
+                            }
+                            _ => return Err(self.runtime_error("'for' loop state corrupted")),
+                        }
+                    }
+                    OpCode::ForPrep => {
+                        let a = inst::a(i);
+                        let (init, limit, step) = (reg!(a), reg!(a + 1), reg!(a + 2));
+                        let (i0, l0, s0) = protect!(self.for_prep(init, limit, step))?;
+                        set_reg!(a, i0);
+                        set_reg!(a + 1, l0);
+                        set_reg!(a + 2, s0);
+                        pc = (pc as isize + inst::sbx(i) as isize) as usize;
+                    }
+                    OpCode::TForCall => {
+                        let a = inst::a(i) as usize;
+                        let cb = base + a + 3;
+                        set_reg!(a + 3, reg!(a));
+                        set_reg!(a + 4, reg!(a + 1));
+                        set_reg!(a + 5, reg!(a + 2));
+                        self.top = cb + 3;
+                        savepc!();
+                        if self.precall(cb, inst::c(i) as i32)? {
+                            continue 'newframe;
+                        }
+                        self.top = ci.top;
+                        reload!();
+                    }
+                    OpCode::TForLoop => {
+                        let a = inst::a(i);
+                        let v = reg!(a + 1);
+                        if !v.is_nil() {
+                            set_reg!(a, v);
+                            pc = (pc as isize + inst::sbx(i) as isize) as usize;
+                        }
+                    }
+                    OpCode::SetList => {
+                        let a = inst::a(i) as usize;
+                        let mut n = inst::b(i) as usize;
+                        let mut c = inst::c(i) as usize;
+                        if n == 0 {
+                            n = self.top - (base + a) - 1;
+                        }
+                        if c == 0 {
+                            // SAFETY: SETLIST with C == 0 is followed by EXTRAARG (verified).
+                            c = inst::ax(unsafe { *code.get_unchecked(pc) }) as usize;
+                            pc += 1;
+                        }
+                        if let Value::Table(t) = reg!(a) {
+                            let first = (c - 1) * LFIELDS_PER_FLUSH as usize;
+                            let d = t.reserve_array(first + n);
+                            self.heap.account(d);
+                            for j in 1..=n {
+                                let d = t.set_int((first + j) as i64, reg!(a + j));
+                                if d != 0 {
+                                    self.heap.account(d);
+                                }
+                            }
+                        }
+                        self.top = ci.top;
+                    }
+                    OpCode::Closure => {
+                        let a = inst::a(i);
+                        // SAFETY: verified proto index < protos.len().
+                        let p = unsafe { *lp.protos.get_unchecked(inst::bx(i) as usize) };
+                        let descs = &p.proto.upvalues;
+                        let mut upvals: Vec<luavm_gc::Gc<UpVal>> = Vec::with_capacity(descs.len());
+                        for d in descs.iter() {
+                            if d.in_stack {
+                                upvals.push(self.find_upval(base + d.index as usize));
+                            } else {
+                                upvals.push(*upval!(d.index));
+                            }
+                        }
+                        let c = self.heap.alloc(LuaClosure { p, upvals: upvals.into_boxed_slice() });
+                        set_reg!(a, Value::LuaFn(c));
+                        protect!(self.check_gc());
+                    }
+                    OpCode::VarArg => {
+                        let a = inst::a(i) as usize;
+                        let b = inst::b(i) as usize;
+                        let nparams = lp.proto.num_params as usize;
+                        let nvar = (base - ci.func - 1).saturating_sub(nparams);
+                        let from = base - nvar;
+                        if b == 0 {
+                            savepc!();
+                            self.top = base + a;
+                            self.check_stack(nvar)?;
+                            reload!();
+                            for j in 0..nvar {
+                                self.stack[base + a + j] = self.stack[from + j];
+                            }
+                            self.top = base + a + nvar;
+                        } else {
+                            for j in 0..b - 1 {
+                                let v = if j < nvar { self.stack[from + j] } else { Value::Nil };
+                                set_reg!(a + j, v);
+                            }
+                        }
+                    }
+                    OpCode::ExtraArg => {
+                        savepc!();
+                        return Err(self.runtime_error("invalid instruction EXTRAARG"));
+                    }
+                }
+            }
+        }
+    }
+
+    /// After a frame returned (its results are in place): finish the instruction that
+    /// called a metamethod, and restore the caller's top.
+    #[inline]
+    fn after_return(&mut self, old: crate::thread::CallInfo, entry: usize) -> LuaResult<()> {
+        if old.status & cist::FINISHOP != 0 {
+            self.finish_op(old)?;
+        } else if old.nresults >= 0 && self.ci.len() > entry {
+            let caller = self.ci[self.ci.len() - 1];
+            if caller.is_lua() {
+                self.top = caller.top;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Decode PUC's "floating point byte" table size hint.
+fn fb2int(x: u32) -> usize {
+    if x < 8 {
+        x as usize
+    } else {
+        let e = (x >> 3) - 1;
+        (((x & 7) + 8) as usize).checked_shl(e).unwrap_or(0).min(1 << 26)
+    }
+}
+
+/// Silence "unused" for the error type in macro-only paths.
+#[allow(dead_code)]
+fn _use(_: LuaError) {}

@@ -1,0 +1,163 @@
+//! Functions: loaded prototypes, Lua closures, upvalues and Rust functions.
+//!
+//! Invariants:
+//! - a `LuaProto` is a `Proto` loaded into one VM: its constants are this VM's values
+//!   (strings interned here), created once when the prototype is loaded;
+//! - the `Proto` inside passed `verify`, so the interpreter may index registers, constants,
+//!   upvalues and nested prototypes without bounds checks;
+//! - an `UpVal` is open while `v` points into a thread's stack (then `thread` is that
+//!   thread, kept alive by the upvalue) and closed once `v` points at its own `closed` cell;
+//!   a stack that moves fixes the `v` of its open upvalues (`Thread`/`State` do this).
+
+use std::cell::{Cell, UnsafeCell};
+use std::sync::Arc;
+
+use luavm_compiler::Proto;
+use luavm_gc::{Gc, Marker, Trace};
+
+use crate::error::LuaError;
+use crate::state::State;
+use crate::table::mark_value;
+use crate::thread::Thread;
+use crate::value::Value;
+
+/// A Rust function callable from Lua. Arguments are read with `State::arg`; results are
+/// pushed with `State::push`; it returns how many results it pushed.
+pub type NativeFn = fn(&mut State) -> Result<usize, LuaError>;
+
+/// A prototype loaded into a VM.
+pub struct LuaProto {
+    pub proto: Arc<Proto>,
+    pub k: Box<[Value]>,
+    pub protos: Box<[Gc<LuaProto>]>,
+}
+
+impl Trace for LuaProto {
+    fn trace(&self, m: &mut Marker) {
+        for v in self.k.iter() {
+            mark_value(m, *v);
+        }
+        for p in self.protos.iter() {
+            m.mark(*p);
+        }
+    }
+    fn extra_size(&self) -> usize {
+        self.k.len() * 16 + self.protos.len() * 8
+    }
+}
+
+/// A Lua function value.
+pub struct LuaClosure {
+    pub p: Gc<LuaProto>,
+    pub upvals: Box<[Gc<UpVal>]>,
+}
+
+impl Trace for LuaClosure {
+    fn trace(&self, m: &mut Marker) {
+        m.mark(self.p);
+        for u in self.upvals.iter() {
+            m.mark(*u);
+        }
+    }
+    fn extra_size(&self) -> usize {
+        self.upvals.len() * 8
+    }
+}
+
+/// An upvalue cell shared by closures.
+pub struct UpVal {
+    v: Cell<*mut Value>,
+    closed: UnsafeCell<Value>,
+    /// The thread whose stack `v` points into, while open.
+    thread: Cell<Option<Gc<Thread>>>,
+    /// Stack slot index while open.
+    pub(crate) index: Cell<usize>,
+}
+
+impl Trace for UpVal {
+    fn trace(&self, m: &mut Marker) {
+        match self.thread.get() {
+            Some(t) => m.mark(t),
+            // SAFETY: closed: `closed` is only written through `v` by `set`, never
+            // concurrently with this read (the collector runs between instructions).
+            None => mark_value(m, unsafe { *self.closed.get() }),
+        }
+    }
+}
+
+impl UpVal {
+    /// A closed upvalue holding `v`. (Its pointer is fixed up by `fix_closed` once boxed.)
+    pub fn new_closed(v: Value) -> UpVal {
+        UpVal {
+            v: Cell::new(std::ptr::null_mut()),
+            closed: UnsafeCell::new(v),
+            thread: Cell::new(None),
+            index: Cell::new(usize::MAX),
+        }
+    }
+    /// An open upvalue for stack slot `index` of `thread`, whose value is at `slot`.
+    pub fn new_open(thread: Gc<Thread>, index: usize, slot: *mut Value) -> UpVal {
+        UpVal {
+            v: Cell::new(slot),
+            closed: UnsafeCell::new(Value::Nil),
+            thread: Cell::new(Some(thread)),
+            index: Cell::new(index),
+        }
+    }
+    /// Point a closed upvalue at its own cell (call once it has its final address).
+    pub fn fix_closed(&self) {
+        if self.thread.get().is_none() {
+            self.v.set(self.closed.get());
+        }
+    }
+    #[inline(always)]
+    pub fn get(&self) -> Value {
+        // SAFETY: `v` points either at our own `closed` cell or at a live slot of the
+        // owning thread's stack (kept valid across stack reallocation by `relocate`).
+        unsafe { *self.v.get() }
+    }
+    #[inline(always)]
+    pub fn set(&self, val: Value) {
+        // SAFETY: as in `get`; no reference to the slot is alive during this write.
+        unsafe { *self.v.get() = val }
+    }
+    #[inline]
+    pub fn is_open(&self) -> bool {
+        self.thread.get().is_some()
+    }
+    /// Copy the value into the upvalue and detach it from the stack.
+    pub fn close(&self) {
+        let v = self.get();
+        // SAFETY: nothing else refers to `closed` while the upvalue is open.
+        unsafe { *self.closed.get() = v };
+        self.v.set(self.closed.get());
+        self.thread.set(None);
+        self.index.set(usize::MAX);
+    }
+    /// The stack moved: point at the same slot in the new buffer.
+    pub(crate) fn relocate(&self, stack_base: *mut Value) {
+        if self.is_open() {
+            // SAFETY: index < stack length (an open upvalue's slot is below the live top).
+            self.v.set(unsafe { stack_base.add(self.index.get()) });
+        }
+    }
+}
+
+/// A Rust function with upvalues (PUC's C closure), e.g. the function `coroutine.wrap` returns.
+pub struct NativeClosure {
+    pub f: NativeFn,
+    pub upvalues: Box<[Cell<Value>]>,
+    /// Name used in messages when there is no better one.
+    pub name: &'static str,
+}
+
+impl Trace for NativeClosure {
+    fn trace(&self, m: &mut Marker) {
+        for u in self.upvalues.iter() {
+            mark_value(m, u.get());
+        }
+    }
+    fn extra_size(&self) -> usize {
+        self.upvalues.len() * 16
+    }
+}

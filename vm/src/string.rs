@@ -1,0 +1,131 @@
+//! Lua strings: immutable byte strings with a cached hash, and the per-state intern table.
+//!
+//! Invariants:
+//! - strings of at most `MAX_SHORT_LEN` bytes are interned: two short strings with the same
+//!   bytes are the same object, so their equality is pointer equality;
+//! - longer strings are never interned; their equality compares bytes;
+//! - `hash` is computed once, at creation, from the bytes (the same function for short and
+//!   long strings, so a long string and a short one never compare equal anyway);
+//! - the intern table holds its strings weakly: after a mark phase, `sweep_dead` drops every
+//!   unmarked string from it before the heap frees them.
+
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use luavm_gc::{Gc, Heap, Marker, Trace};
+
+/// Longest string that is interned (PUC's `LUAI_MAXSHORTLEN`).
+pub const MAX_SHORT_LEN: usize = 40;
+
+/// An immutable Lua string.
+pub struct LuaStr {
+    hash: u64,
+    bytes: Box<[u8]>,
+}
+
+impl Trace for LuaStr {
+    fn trace(&self, _m: &mut Marker) {}
+    fn extra_size(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+impl LuaStr {
+    #[inline(always)]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+    #[inline(always)]
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+    #[inline(always)]
+    pub fn is_short(&self) -> bool {
+        self.bytes.len() <= MAX_SHORT_LEN
+    }
+    /// Lossy UTF-8 view, for messages.
+    pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.bytes)
+    }
+    /// String equality: identity for short strings, bytes for long ones.
+    #[inline(always)]
+    pub fn equal(a: Gc<LuaStr>, b: Gc<LuaStr>) -> bool {
+        Gc::ptr_eq(a, b) || (!a.is_short() && a.hash == b.hash && a.bytes == b.bytes)
+    }
+}
+
+fn hasher() -> ahash::RandomState {
+    ahash::RandomState::with_seeds(0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344, 0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89)
+}
+
+/// The per-state set of interned short strings.
+pub struct Interner {
+    set: HashTable<Gc<LuaStr>>,
+    hasher: ahash::RandomState,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner { set: HashTable::new(), hasher: hasher() }
+    }
+}
+
+impl Interner {
+    #[inline]
+    pub fn hash_bytes(&self, bytes: &[u8]) -> u64 {
+        self.hasher.hash_one(bytes)
+    }
+
+    /// The string with these bytes: the interned one for short strings, a new one otherwise.
+    #[inline]
+    pub fn intern(&mut self, heap: &mut Heap, bytes: &[u8]) -> Gc<LuaStr> {
+        let hash = self.hash_bytes(bytes);
+        if bytes.len() > MAX_SHORT_LEN {
+            return heap.alloc(LuaStr { hash, bytes: bytes.into() });
+        }
+        if let Some(s) = self.set.find(hash, |s| s.as_bytes() == bytes) {
+            return *s;
+        }
+        let s = heap.alloc(LuaStr { hash, bytes: bytes.into() });
+        self.set.insert_unique(hash, s, |s| s.hash);
+        s
+    }
+
+    /// The interned string with these bytes, if there is one (no allocation).
+    pub fn find(&self, bytes: &[u8]) -> Option<Gc<LuaStr>> {
+        if bytes.len() > MAX_SHORT_LEN {
+            return None;
+        }
+        let hash = self.hash_bytes(bytes);
+        self.set.find(hash, |s| s.as_bytes() == bytes).copied()
+    }
+
+    /// Like `intern` but takes ownership of a buffer (saves a copy for long strings).
+    pub fn intern_vec(&mut self, heap: &mut Heap, bytes: Vec<u8>) -> Gc<LuaStr> {
+        if bytes.len() <= MAX_SHORT_LEN {
+            return self.intern(heap, &bytes);
+        }
+        let hash = self.hash_bytes(&bytes);
+        heap.alloc(LuaStr { hash, bytes: bytes.into_boxed_slice() })
+    }
+
+    /// Drop strings the last mark phase did not reach (call between mark and sweep).
+    pub fn sweep_dead(&mut self) {
+        self.set.retain(|s| s.is_marked());
+    }
+
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+}

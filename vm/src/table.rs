@@ -1,0 +1,633 @@
+//! Tables: an array part for keys `1..=n` and an open-addressing hash part for the rest.
+//!
+//! Invariants:
+//! - an integer key `k` with `1 <= k <= array.len()` is never live in the hash part;
+//! - keys are normalised before they get here: a float with an exact integer value is an
+//!   `Int` key; `nil` and NaN are never keys (the VM raises the error first);
+//! - a hash slot is empty (`key` nil), live (value non-nil) or dead (key kept, value nil):
+//!   assigning nil never removes a key, so `next` stays valid while existing fields are
+//!   assigned (never while new keys are added, as the manual says);
+//! - the hash part has a power-of-two number of slots and at least one empty slot, so
+//!   probing always terminates; it is rebuilt (PUC's `rehash`: array size = largest `n`
+//!   with more than `n/2` integer keys in `1..=n`) when an insertion would fill it.
+//!
+//! All mutation goes through `&self` methods on an `UnsafeCell`: a `Table` is `!Sync`, and
+//! no method calls out to other code or lets a reference into the cell escape, so no two
+//! borrows of the inner data can overlap.
+
+use std::cell::{Cell, UnsafeCell};
+
+use luavm_gc::{Gc, Marker, Trace};
+
+use crate::string::LuaStr;
+use crate::value::{float_to_int_exact, Value};
+
+#[derive(Clone, Copy, Default)]
+struct Node {
+    key: Value,
+    val: Value,
+}
+
+#[derive(Default)]
+struct Inner {
+    array: Vec<Value>,
+    nodes: Box<[Node]>,
+    /// Slots whose key is not nil (live or dead).
+    used: usize,
+}
+
+/// A Lua table.
+#[derive(Default)]
+pub struct Table {
+    inner: UnsafeCell<Inner>,
+    metatable: Cell<Option<Gc<Table>>>,
+    /// Cache of absent metamethods (bit set = absent), as PUC's `flags`; reset on writes.
+    pub(crate) meta_absent: Cell<u8>,
+}
+
+impl Trace for Table {
+    fn trace(&self, m: &mut Marker) {
+        if let Some(mt) = self.metatable.get() {
+            m.mark(mt);
+        }
+        let inner = self.inner();
+        for v in &inner.array {
+            mark_value(m, *v);
+        }
+        for n in inner.nodes.iter() {
+            if !n.key.is_nil() {
+                mark_value(m, n.key);
+                mark_value(m, n.val);
+            }
+        }
+    }
+    fn extra_size(&self) -> usize {
+        self.inner().size_bytes()
+    }
+}
+
+/// Mark whatever a value refers to.
+#[inline]
+pub fn mark_value(m: &mut Marker, v: Value) {
+    match v {
+        Value::Str(s) => m.mark_leaf(s),
+        Value::Table(t) => m.mark(t),
+        Value::LuaFn(f) => m.mark(f),
+        Value::NativeClosure(f) => m.mark(f),
+        Value::UserData(u) => m.mark(u),
+        Value::Thread(t) => m.mark(t),
+        _ => {}
+    }
+}
+
+const FIB: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Hash of a (normalised) key.
+#[inline(always)]
+pub fn hash_value(v: Value) -> u64 {
+    match v {
+        Value::Str(s) => s.hash(),
+        Value::Int(i) => i as u64,
+        Value::Num(f) => f.to_bits(),
+        Value::Bool(b) => b as u64 + 1,
+        other => other.addr() as u64 >> 3,
+    }
+}
+
+#[inline(always)]
+fn slot_of(h: u64, mask: usize) -> usize {
+    (h.wrapping_mul(FIB) >> 32) as usize & mask
+}
+
+impl Table {
+    pub fn new() -> Table {
+        Table::default()
+    }
+
+    pub fn with_capacity(narray: usize, nhash: usize) -> Table {
+        let t = Table::default();
+        {
+            let inner = t.inner_mut();
+            inner.array = Vec::with_capacity(narray);
+            if nhash > 0 {
+                inner.nodes = vec![Node::default(); hash_capacity_for(nhash)].into_boxed_slice();
+            }
+        }
+        t
+    }
+
+    #[inline(always)]
+    fn inner(&self) -> &Inner {
+        // SAFETY: see the module comment — no `&mut Inner` is alive while this shared
+        // borrow is used, because every `&mut` borrow is confined to one method body that
+        // does not call out.
+        unsafe { &*self.inner.get() }
+    }
+
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    fn inner_mut(&self) -> &mut Inner {
+        // SAFETY: see the module comment — the borrow stays inside the calling method, which
+        // neither calls out nor holds another borrow of the same cell.
+        unsafe { &mut *self.inner.get() }
+    }
+
+    #[inline(always)]
+    pub fn metatable(&self) -> Option<Gc<Table>> {
+        self.metatable.get()
+    }
+    pub fn set_metatable(&self, mt: Option<Gc<Table>>) {
+        self.metatable.set(mt);
+    }
+
+    /// Size of the array part.
+    #[inline(always)]
+    pub fn array_len(&self) -> usize {
+        self.inner().array.len()
+    }
+
+    /// Raw get of any key (no metamethods).
+    #[inline]
+    pub fn get(&self, key: Value) -> Value {
+        match key {
+            Value::Int(i) => self.get_int(i),
+            Value::Str(s) => self.get_str(s),
+            Value::Num(f) => match float_to_int_exact(f) {
+                Some(i) => self.get_int(i),
+                None => self.get_hashed(key),
+            },
+            Value::Nil => Value::Nil,
+            _ => self.get_hashed(key),
+        }
+    }
+
+    #[inline(always)]
+    pub fn get_int(&self, i: i64) -> Value {
+        self.inner().get_int(i)
+    }
+
+    #[inline]
+    pub fn get_str(&self, s: Gc<LuaStr>) -> Value {
+        let inner = self.inner();
+        if inner.nodes.is_empty() {
+            return Value::Nil;
+        }
+        let mask = inner.nodes.len() - 1;
+        let mut i = slot_of(s.hash(), mask);
+        loop {
+            let n = &inner.nodes[i];
+            match n.key {
+                Value::Str(k) if LuaStr::equal(k, s) => return n.val,
+                Value::Nil => return Value::Nil,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    fn get_hashed(&self, key: Value) -> Value {
+        self.inner().get_hashed(key)
+    }
+
+    /// Raw set. `key` must not be nil or NaN (callers check). Floats with an integer value
+    /// are normalised here. Returns the change in owned bytes (for GC accounting).
+    #[inline]
+    pub fn set(&self, key: Value, val: Value) -> isize {
+        match key {
+            Value::Int(i) => self.set_int(i, val),
+            Value::Num(f) => match float_to_int_exact(f) {
+                Some(i) => self.set_int(i, val),
+                None => self.inner_mut().set_hashed(key, val),
+            },
+            _ => {
+                self.meta_absent.set(0);
+                self.inner_mut().set_hashed(key, val)
+            }
+        }
+    }
+
+    /// Raw set with a string key.
+    #[inline]
+    pub fn set_str(&self, key: Gc<LuaStr>, val: Value) -> isize {
+        self.meta_absent.set(0);
+        {
+            let inner = self.inner_mut();
+            if !inner.nodes.is_empty() {
+                let mask = inner.nodes.len() - 1;
+                let mut i = slot_of(key.hash(), mask);
+                loop {
+                    match inner.nodes[i].key {
+                        Value::Str(k) if LuaStr::equal(k, key) => {
+                            inner.nodes[i].val = val;
+                            return 0;
+                        }
+                        Value::Nil => break,
+                        _ => i = (i + 1) & mask,
+                    }
+                }
+            }
+            if val.is_nil() {
+                return 0;
+            }
+        }
+        self.inner_mut().insert_new(Value::Str(key), val)
+    }
+
+    #[inline]
+    pub fn set_int(&self, i: i64, val: Value) -> isize {
+        self.inner_mut().set_int(i, val)
+    }
+
+    /// The border `#t` (PUC's `luaH_getn`).
+    pub fn len(&self) -> i64 {
+        self.inner().len()
+    }
+
+    /// Whether the table has no live entries.
+    pub fn is_empty(&self) -> bool {
+        self.next(Value::Nil).ok().flatten().is_none()
+    }
+
+    /// The entry after `key` in traversal order (`None` at the end); `Err` if `key` is not
+    /// in the table ("invalid key to 'next'").
+    pub fn next(&self, key: Value) -> Result<Option<(Value, Value)>, ()> {
+        self.inner().next(key)
+    }
+
+    /// Copy of the array part's values `from..=to` when they all lie in it.
+    pub fn array_slice_copy(&self, from: usize, to: usize) -> Option<Vec<Value>> {
+        let inner = self.inner();
+        if from >= 1 && to <= inner.array.len() && from <= to {
+            Some(inner.array[from - 1..to].to_vec())
+        } else {
+            None
+        }
+    }
+
+    /// Make room for `n` array entries (table constructors, `SETLIST`).
+    pub fn reserve_array(&self, n: usize) -> isize {
+        let inner = self.inner_mut();
+        let before = inner.array.capacity();
+        if n > inner.array.len() {
+            inner.array.reserve(n - inner.array.len());
+        }
+        (inner.array.capacity() as isize - before as isize) * 16
+    }
+}
+
+impl Inner {
+    fn size_bytes(&self) -> usize {
+        self.array.capacity() * 16 + self.nodes.len() * 32
+    }
+
+    #[inline(always)]
+    fn get_int(&self, i: i64) -> Value {
+        let idx = (i as u64).wrapping_sub(1);
+        if idx < self.array.len() as u64 {
+            return self.array[idx as usize];
+        }
+        if self.nodes.is_empty() {
+            return Value::Nil;
+        }
+        self.get_hashed(Value::Int(i))
+    }
+
+    fn find_slot(&self, key: Value) -> Option<usize> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let mask = self.nodes.len() - 1;
+        let mut i = slot_of(hash_value(key), mask);
+        loop {
+            let n = &self.nodes[i];
+            if n.key.is_nil() {
+                return None;
+            }
+            if n.key.raw_equal(key) {
+                return Some(i);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn get_hashed(&self, key: Value) -> Value {
+        match self.find_slot(key) {
+            Some(i) => self.nodes[i].val,
+            None => Value::Nil,
+        }
+    }
+
+    fn set_int(&mut self, i: i64, val: Value) -> isize {
+        let idx = (i as u64).wrapping_sub(1);
+        if idx < self.array.len() as u64 {
+            self.array[idx as usize] = val;
+            return 0;
+        }
+        if idx == self.array.len() as u64 && !val.is_nil() && self.find_slot(Value::Int(i)).is_none() {
+            return self.push_array(val);
+        }
+        self.set_hashed(Value::Int(i), val)
+    }
+
+    /// Append at `array.len() + 1` and pull following keys out of the hash part.
+    fn push_array(&mut self, val: Value) -> isize {
+        let before = self.array.capacity();
+        self.array.push(val);
+        if self.used > 0 {
+            loop {
+                let next = Value::Int(self.array.len() as i64 + 1);
+                match self.find_slot(next) {
+                    Some(s) if !self.nodes[s].val.is_nil() => {
+                        let v = self.nodes[s].val;
+                        self.nodes[s].val = Value::Nil;
+                        self.array.push(v);
+                    }
+                    _ => break,
+                }
+            }
+        }
+        (self.array.capacity() as isize - before as isize) * 16
+    }
+
+    fn set_hashed(&mut self, key: Value, val: Value) -> isize {
+        if let Some(i) = self.find_slot(key) {
+            self.nodes[i].val = val;
+            return 0;
+        }
+        if val.is_nil() {
+            return 0;
+        }
+        self.insert_new(key, val)
+    }
+
+    /// Insert a key known to be absent.
+    fn insert_new(&mut self, key: Value, val: Value) -> isize {
+        let mut delta = 0;
+        if (self.used + 1) * 4 > self.nodes.len() * 3 {
+            delta = self.rehash(key);
+            // the key may now belong to the array part
+            if let Value::Int(i) = key {
+                let idx = (i as u64).wrapping_sub(1);
+                if idx < self.array.len() as u64 {
+                    self.array[idx as usize] = val;
+                    return delta;
+                }
+                if idx == self.array.len() as u64 {
+                    return delta + self.push_array(val);
+                }
+            }
+        }
+        let mask = self.nodes.len() - 1;
+        let mut i = slot_of(hash_value(key), mask);
+        while !self.nodes[i].key.is_nil() {
+            i = (i + 1) & mask;
+        }
+        self.nodes[i] = Node { key, val };
+        self.used += 1;
+        delta
+    }
+
+    /// Rebuild both parts for the current live keys plus `extra` (PUC's `rehash`).
+    fn rehash(&mut self, extra: Value) -> isize {
+        let old_size = self.size_bytes() as isize;
+        // nums[b] = number of integer keys k with 2^(b-1) < k <= 2^b
+        let mut nums = [0usize; 65];
+        let mut total_int = 0usize;
+        let count = |k: i64, nums: &mut [usize; 65]| {
+            if k >= 1 {
+                let b = if k == 1 { 0 } else { 64 - ((k - 1) as u64).leading_zeros() as usize };
+                nums[b] += 1;
+                true
+            } else {
+                false
+            }
+        };
+        for (i, v) in self.array.iter().enumerate() {
+            if !v.is_nil() && count(i as i64 + 1, &mut nums) {
+                total_int += 1;
+            }
+        }
+        for n in self.nodes.iter() {
+            if !n.key.is_nil() && !n.val.is_nil() {
+                if let Value::Int(k) = n.key {
+                    if count(k, &mut nums) {
+                        total_int += 1;
+                    }
+                }
+            }
+        }
+        if let Value::Int(k) = extra {
+            if count(k, &mut nums) {
+                total_int += 1;
+            }
+        }
+        // optimal array size: largest power of two n with more than n/2 keys in 1..=n
+        let mut a = 0usize;
+        let mut optimal = 0usize;
+        let mut twotoi = 1usize;
+        for n in nums.iter() {
+            if twotoi / 2 >= total_int {
+                break;
+            }
+            a += n;
+            if a > twotoi / 2 {
+                optimal = twotoi;
+            }
+            twotoi = twotoi.saturating_mul(2);
+        }
+        // keep an array part we already have if it is still dense enough
+        let old_array = std::mem::take(&mut self.array);
+        let old_nodes = std::mem::take(&mut self.nodes);
+        let mut new_array: Vec<Value> = Vec::with_capacity(optimal);
+        new_array.resize(optimal, Value::Nil);
+        let mut hashed: Vec<Node> = Vec::new();
+        for (i, v) in old_array.into_iter().enumerate() {
+            if v.is_nil() {
+                continue;
+            }
+            if i < optimal {
+                new_array[i] = v;
+            } else {
+                hashed.push(Node { key: Value::Int(i as i64 + 1), val: v });
+            }
+        }
+        for n in old_nodes.iter() {
+            if n.key.is_nil() || n.val.is_nil() {
+                continue;
+            }
+            if let Value::Int(k) = n.key {
+                let idx = (k as u64).wrapping_sub(1);
+                if idx < optimal as u64 {
+                    new_array[idx as usize] = n.val;
+                    continue;
+                }
+            }
+            hashed.push(*n);
+        }
+        // the array part ends at its last non-nil element: later appends extend it
+        while matches!(new_array.last(), Some(Value::Nil)) {
+            new_array.pop();
+        }
+        self.array = new_array;
+        self.nodes = vec![Node::default(); hash_capacity_for(hashed.len() + 1)].into_boxed_slice();
+        self.used = 0;
+        let mask = self.nodes.len() - 1;
+        for n in hashed {
+            let mut i = slot_of(hash_value(n.key), mask);
+            while !self.nodes[i].key.is_nil() {
+                i = (i + 1) & mask;
+            }
+            self.nodes[i] = n;
+            self.used += 1;
+        }
+        self.size_bytes() as isize - old_size
+    }
+
+    fn len(&self) -> i64 {
+        let inner = self;
+        let n = inner.array.len();
+        if n > 0 && inner.array[n - 1].is_nil() {
+            // binary search for a border in the array part
+            let (mut lo, mut hi) = (0usize, n);
+            while hi - lo > 1 {
+                let m = (lo + hi) / 2;
+                if inner.array[m - 1].is_nil() {
+                    hi = m;
+                } else {
+                    lo = m;
+                }
+            }
+            return lo as i64;
+        }
+        if inner.used == 0 {
+            return n as i64;
+        }
+        // unbound search in the hash part
+        let mut i = n as i64;
+        let mut j = i + 1;
+        while !self.get_int(j).is_nil() {
+            i = j;
+            if j > i64::MAX / 2 {
+                // pathological: linear search
+                let mut k = 1;
+                while !self.get_int(k).is_nil() {
+                    k += 1;
+                }
+                return k - 1;
+            }
+            j *= 2;
+        }
+        while j - i > 1 {
+            let m = i + (j - i) / 2;
+            if self.get_int(m).is_nil() {
+                j = m;
+            } else {
+                i = m;
+            }
+        }
+        i
+    }
+
+    /// The entry after `key` in traversal order (`None` at the end); `Err` if `key` is not
+    /// in the table ("invalid key to 'next'").
+    fn next(&self, key: Value) -> Result<Option<(Value, Value)>, ()> {
+        let inner = self;
+        let alen = inner.array.len();
+        let mut idx = match key {
+            Value::Nil => 0,
+            _ => {
+                let key = match key {
+                    Value::Num(f) => match float_to_int_exact(f) {
+                        Some(i) => Value::Int(i),
+                        None => key,
+                    },
+                    k => k,
+                };
+                match key {
+                    Value::Int(i) if i >= 1 && (i as u64) <= alen as u64 => i as usize,
+                    _ => match self.find_slot(key) {
+                        Some(s) => alen + s + 1,
+                        None => return Err(()),
+                    },
+                }
+            }
+        };
+        while idx < alen {
+            let v = inner.array[idx];
+            idx += 1;
+            if !v.is_nil() {
+                return Ok(Some((Value::Int(idx as i64), v)));
+            }
+        }
+        let mut s = idx - alen;
+        while s < inner.nodes.len() {
+            let n = inner.nodes[s];
+            if !n.val.is_nil() {
+                return Ok(Some((n.key, n.val)));
+            }
+            s += 1;
+        }
+        Ok(None)
+    }
+
+}
+
+fn hash_capacity_for(n: usize) -> usize {
+    // keep load <= 3/4 with one free slot at least
+    let need = n * 4 / 3 + 1;
+    need.next_power_of_two().max(4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn array_and_hash() {
+        let t = Table::new();
+        for i in 1..=100 {
+            t.set_int(i, Value::Int(i * 10));
+        }
+        assert_eq!(t.array_len(), 100);
+        assert_eq!(t.len(), 100);
+        t.set(Value::Num(2.0), Value::Int(7));
+        assert!(matches!(t.get_int(2), Value::Int(7)));
+        t.set_int(1000, Value::Bool(true));
+        assert!(matches!(t.get(Value::Num(1000.0)), Value::Bool(true)));
+        assert_eq!(t.len(), 100);
+        t.set_int(100, Value::Nil);
+        assert_eq!(t.len(), 99);
+    }
+
+    #[test]
+    fn reverse_fill_moves_to_array() {
+        let t = Table::new();
+        for i in (1..=64).rev() {
+            t.set_int(i, Value::Int(i));
+        }
+        assert_eq!(t.len(), 64);
+        let mut n = 0;
+        let mut k = Value::Nil;
+        while let Some((nk, _)) = t.next(k).unwrap() {
+            n += 1;
+            k = nk;
+        }
+        assert_eq!(n, 64);
+    }
+
+    #[test]
+    fn next_survives_clearing() {
+        let t = Table::new();
+        for i in 0..50 {
+            t.set(Value::Num(i as f64 + 0.5), Value::Int(i));
+        }
+        let mut k = Value::Nil;
+        let mut n = 0;
+        while let Some((nk, _)) = t.next(k).unwrap() {
+            t.set(nk, Value::Nil);
+            k = nk;
+            n += 1;
+        }
+        assert_eq!(n, 50);
+        assert!(t.is_empty());
+    }
+}

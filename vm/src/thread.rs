@@ -1,0 +1,125 @@
+//! Threads (coroutines) and call frames.
+//!
+//! The running thread's stack, frames and open upvalues live in `State` itself (no
+//! indirection on the hot path); a `Thread` object holds them while its coroutine is not
+//! running, and `State` swaps them in and out on `resume`/`yield`.
+//!
+//! Invariants:
+//! - `ci[0]` is the base frame of the thread (no function);
+//! - `open_upvals` is sorted by stack index, all of them below the live top;
+//! - a yielded thread's top frame is the native frame of the function that yielded.
+
+use std::cell::{Cell, RefCell};
+
+use luavm_gc::{Gc, Marker, Trace};
+
+use crate::error::LuaError;
+use crate::function::UpVal;
+use crate::state::State;
+use crate::table::mark_value;
+use crate::value::Value;
+
+/// Continuation of a Rust function that called Lua code in continuation style
+/// (`State::call_k`): run when the callee returns (or, for protected calls, fails).
+pub type ContFn = fn(&mut State, Status, usize) -> Result<usize, LuaError>;
+
+/// Outcome passed to a continuation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    /// The protected call failed; the error value is on the top of the stack.
+    Error,
+}
+
+/// Frame flags.
+pub mod cist {
+    /// A Lua function.
+    pub const LUA: u16 = 1;
+    /// Protected call boundary (`pcall`/`xpcall`).
+    pub const YPCALL: u16 = 2;
+    /// Called by a tail call.
+    pub const TAIL: u16 = 4;
+    /// A metamethod called by an instruction: finish that instruction when it returns.
+    pub const FINISHOP: u16 = 8;
+    /// `__le` emulated with `not __lt(b, a)`: negate the result when finishing.
+    pub const LEQ: u16 = 16;
+    /// The native function asked for a continuation.
+    pub const HAS_K: u16 = 32;
+}
+
+/// A call frame.
+#[derive(Clone, Copy, Debug)]
+pub struct CallInfo {
+    /// Stack index of the called function.
+    pub func: usize,
+    /// First register (Lua) / first argument (native).
+    pub base: usize,
+    /// Top of the frame's registers (Lua) / limit of guaranteed stack (native).
+    pub top: usize,
+    /// Saved program counter (Lua).
+    pub pc: usize,
+    /// Results wanted by the caller (-1: all).
+    pub nresults: i32,
+    pub status: u16,
+    /// Continuation of a native frame.
+    pub k: Option<ContFn>,
+    pub ctx: usize,
+    /// Per-kind extra: saved error handler (pcall/xpcall), concat position (FINISHOP).
+    pub extra: usize,
+}
+
+impl CallInfo {
+    pub fn base_frame() -> CallInfo {
+        CallInfo { func: 0, base: 1, top: 1, pc: 0, nresults: 0, status: 0, k: None, ctx: 0, extra: 0 }
+    }
+    #[inline(always)]
+    pub fn is_lua(&self) -> bool {
+        self.status & cist::LUA != 0
+    }
+}
+
+/// Coroutine status, as `coroutine.status` reports it (plus `Fresh`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoStatus {
+    /// Created, not started yet: the body is at stack slot 1.
+    Fresh,
+    Suspended,
+    Running,
+    /// Resumed another coroutine.
+    Normal,
+    Dead,
+}
+
+/// The saved execution state of a thread that is not running.
+#[derive(Default)]
+pub struct ThreadData {
+    pub stack: Vec<Value>,
+    pub ci: Vec<CallInfo>,
+    pub open_upvals: Vec<Gc<UpVal>>,
+    pub top: usize,
+    /// Number of non-yieldable calls in the thread's Rust stack.
+    pub nny: u32,
+    pub errfunc: usize,
+}
+
+/// A Lua thread (coroutine) object.
+pub struct Thread {
+    pub data: RefCell<ThreadData>,
+    pub status: Cell<CoStatus>,
+}
+
+impl Trace for Thread {
+    fn trace(&self, m: &mut Marker) {
+        let d = self.data.borrow();
+        for v in &d.stack {
+            mark_value(m, *v);
+        }
+        for u in &d.open_upvals {
+            m.mark(*u);
+        }
+    }
+    fn extra_size(&self) -> usize {
+        let d = self.data.borrow();
+        d.stack.capacity() * 16 + d.ci.capacity() * std::mem::size_of::<CallInfo>()
+    }
+}

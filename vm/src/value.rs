@@ -1,0 +1,177 @@
+//! `Value`: the 16-byte, `Copy` representation of every Lua value inside a VM.
+//!
+//! Invariants:
+//! - integers and floats are distinct subtypes (`Int`/`Num`) exactly as in Lua 5.3;
+//! - a `Value` holding a `Gc` handle is only valid while the VM keeps it reachable
+//!   (on a stack, in a table, in an upvalue, ...): host code gets owned or rooted copies.
+//! - equality here is *raw* equality (`rawequal`): no metamethods.
+
+use std::hash::{Hash, Hasher};
+
+use luavm_gc::Gc;
+
+use crate::function::{LuaClosure, NativeClosure, NativeFn};
+use crate::string::LuaStr;
+use crate::table::Table;
+use crate::thread::Thread;
+use crate::userdata::UserData;
+
+/// A Lua value.
+#[derive(Clone, Copy, Default)]
+pub enum Value {
+    #[default]
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Num(f64),
+    LightUserData(usize),
+    Str(Gc<LuaStr>),
+    Table(Gc<Table>),
+    LuaFn(Gc<LuaClosure>),
+    /// A Rust function without upvalues (PUC's light C function).
+    NativeFn(NativeFn),
+    NativeClosure(Gc<NativeClosure>),
+    UserData(Gc<UserData>),
+    Thread(Gc<Thread>),
+}
+
+const _: () = assert!(std::mem::size_of::<Value>() == 16);
+
+/// The basic types of Lua, as `type` names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Type {
+    Nil,
+    Boolean,
+    Number,
+    String,
+    Table,
+    Function,
+    UserData,
+    Thread,
+}
+
+impl Type {
+    pub fn name(self) -> &'static str {
+        match self {
+            Type::Nil => "nil",
+            Type::Boolean => "boolean",
+            Type::Number => "number",
+            Type::String => "string",
+            Type::Table => "table",
+            Type::Function => "function",
+            Type::UserData => "userdata",
+            Type::Thread => "thread",
+        }
+    }
+}
+
+impl Value {
+    #[inline(always)]
+    pub fn is_nil(self) -> bool {
+        matches!(self, Value::Nil)
+    }
+    /// Lua truth: everything but `nil` and `false`.
+    #[inline(always)]
+    pub fn truthy(self) -> bool {
+        !matches!(self, Value::Nil | Value::Bool(false))
+    }
+    pub fn type_of(self) -> Type {
+        match self {
+            Value::Nil => Type::Nil,
+            Value::Bool(_) => Type::Boolean,
+            Value::Int(_) | Value::Num(_) => Type::Number,
+            Value::Str(_) => Type::String,
+            Value::Table(_) => Type::Table,
+            Value::LuaFn(_) | Value::NativeFn(_) | Value::NativeClosure(_) => Type::Function,
+            Value::LightUserData(_) | Value::UserData(_) => Type::UserData,
+            Value::Thread(_) => Type::Thread,
+        }
+    }
+    pub fn type_name(self) -> &'static str {
+        self.type_of().name()
+    }
+    pub fn is_function(self) -> bool {
+        matches!(self, Value::LuaFn(_) | Value::NativeFn(_) | Value::NativeClosure(_))
+    }
+    pub fn as_str(&self) -> Option<&[u8]> {
+        match self {
+            Value::Str(s) => Some(s.as_bytes()),
+            _ => None,
+        }
+    }
+    /// Identity of a reference value (for `%p`-like printing and hashing).
+    pub fn addr(self) -> usize {
+        match self {
+            Value::Str(g) => g.addr(),
+            Value::Table(g) => g.addr(),
+            Value::LuaFn(g) => g.addr(),
+            Value::NativeFn(f) => f as usize,
+            Value::NativeClosure(g) => g.addr(),
+            Value::UserData(g) => g.addr(),
+            Value::Thread(g) => g.addr(),
+            Value::LightUserData(p) => p,
+            _ => 0,
+        }
+    }
+
+    /// Raw equality (`rawequal`): numbers by value across subtypes, strings by content,
+    /// everything else by identity.
+    #[inline]
+    pub fn raw_equal(self, other: Value) -> bool {
+        match (self, other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Num(a), Value::Num(b)) => a == b,
+            (Value::Int(a), Value::Num(b)) | (Value::Num(b), Value::Int(a)) => int_eq_float(a, b),
+            (Value::Str(a), Value::Str(b)) => LuaStr::equal(a, b),
+            (Value::Table(a), Value::Table(b)) => Gc::ptr_eq(a, b),
+            (Value::LuaFn(a), Value::LuaFn(b)) => Gc::ptr_eq(a, b),
+            (Value::NativeFn(a), Value::NativeFn(b)) => std::ptr::fn_addr_eq(a, b),
+            (Value::NativeClosure(a), Value::NativeClosure(b)) => Gc::ptr_eq(a, b),
+            (Value::UserData(a), Value::UserData(b)) => Gc::ptr_eq(a, b),
+            (Value::LightUserData(a), Value::LightUserData(b)) => a == b,
+            (Value::Thread(a), Value::Thread(b)) => Gc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// `i == f` exactly (no rounding), as Lua 5.3 compares mixed numbers.
+#[inline]
+pub fn int_eq_float(i: i64, f: f64) -> bool {
+    match float_to_int_exact(f) {
+        Some(j) => i == j,
+        None => false,
+    }
+}
+
+/// The integer with exactly the value of `f`, if there is one (`luaV_tointeger` mode 0).
+#[inline]
+pub fn float_to_int_exact(f: f64) -> Option<i64> {
+    // -2^63 <= f < 2^63 and integral
+    if f >= -9223372036854775808.0 && f < 9223372036854775808.0 {
+        let i = f as i64;
+        if i as f64 == f {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Wrapper giving `Value` the `Hash`/`Eq` of table keys (raw equality). Used only where
+/// a std map of values is convenient (not by `Table`, which hashes on its own).
+#[derive(Clone, Copy)]
+pub struct KeyValue(pub Value);
+
+impl PartialEq for KeyValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.raw_equal(other.0)
+    }
+}
+impl Eq for KeyValue {}
+impl Hash for KeyValue {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(crate::table::hash_value(self.0));
+    }
+}
