@@ -9,6 +9,7 @@
 
 mod code;
 pub mod disasm;
+pub mod dump;
 mod expdesc;
 mod fold;
 mod funcstate;

@@ -7,14 +7,14 @@ print(nil)
 print("")
 print("a", "", "b")
 print("embedded\nnewline", "tab\tinside")
-print(("x"):rep(3), -0.0, 1e300 * 10, math.mininteger)
+print(("x"):rep(3), -0.0, 1e308 * 10, math.mininteger)
 
 -- print uses __tostring (and __name).
 local T = setmetatable({}, { __tostring = function() return "I am T" end })
 print(T, "and", T)
 
--- print calls the global tostring? In 5.3 it looks up 'tostring' in the
--- globals each time, so replacing it changes print's output.
+-- In 5.3, print looks up the global 'tostring' on every call, so replacing
+-- that global changes print's output.
 local saved = tostring
 tostring = function(v) return "<" .. saved(v) .. ">" end
 print(1, "x", nil)

@@ -27,6 +27,29 @@ impl State {
     pub(crate) fn precall(&mut self, func: usize, nresults: i32) -> LuaResult<bool> {
         match self.stack[func] {
             Value::LuaFn(cl) => {
+                self.push_lua_frame(cl, func, nresults)?;
+                Ok(true)
+            }
+            Value::NativeFn(f) => {
+                self.call_native(func, nresults, f)?;
+                Ok(false)
+            }
+            Value::NativeClosure(c) => {
+                self.call_native(func, nresults, c.f)?;
+                Ok(false)
+            }
+            _ => {
+                self.prepare_call_tm(func)?;
+                self.precall(func, nresults)
+            }
+        }
+    }
+
+    /// Push the frame of Lua closure `cl` at `func` (arguments `func+1..top`).
+    #[inline(always)]
+    pub(crate) fn push_lua_frame(&mut self, cl: luavm_gc::Gc<crate::function::LuaClosure>, func: usize, nresults: i32) -> LuaResult<()> {
+        {
+            {
                 let p = &cl.p.proto;
                 let nparams = p.num_params as usize;
                 let fsize = p.max_stack_size as usize;
@@ -63,19 +86,7 @@ impl State {
                     ctx: 0,
                     extra: 0,
                 });
-                Ok(true)
-            }
-            Value::NativeFn(f) => {
-                self.call_native(func, nresults, f)?;
-                Ok(false)
-            }
-            Value::NativeClosure(c) => {
-                self.call_native(func, nresults, c.f)?;
-                Ok(false)
-            }
-            _ => {
-                self.prepare_call_tm(func)?;
-                self.precall(func, nresults)
+                Ok(())
             }
         }
     }

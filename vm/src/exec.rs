@@ -29,21 +29,27 @@ impl State {
             if ci_idx < entry {
                 return Ok(());
             }
-            let ci = self.ci[ci_idx];
-            if !ci.is_lua() {
+            // read the frame field by field (a whole-struct copy right after `precall`
+            // wrote it defeats store forwarding)
+            // SAFETY: ci_idx < ci.len() (checked above: ci.len() - 1 >= entry >= 0).
+            let (ci_func, ci_base, ci_pc, ci_top, ci_status) = unsafe {
+                let c = self.ci.get_unchecked(ci_idx);
+                (c.func, c.base, c.pc, c.top, c.status)
+            };
+            if ci_status & cist::LUA == 0 {
                 // a Rust function waiting for its Lua callee: run its continuation
                 self.finish_ccall()?;
                 continue 'newframe;
             }
-            let cl = match self.stack[ci.func] {
+            let cl = match self.stack[ci_func] {
                 Value::LuaFn(c) => c,
                 _ => return Err(self.runtime_error("internal error: frame without Lua function")),
             };
             let lp = &*cl.p;
             let code: &[u32] = &lp.proto.code;
             let k: &[Value] = &lp.k;
-            let base = ci.base;
-            let mut pc = ci.pc;
+            let base = ci_base;
+            let mut pc = ci_pc;
             // SAFETY: base < stack.len() (precall sized the stack for this frame).
             let mut stk: *mut Value = unsafe { self.stack.as_mut_ptr().add(base) };
 
@@ -426,11 +432,15 @@ impl State {
                             self.top = base + a + b;
                         }
                         savepc!();
+                        if let Value::LuaFn(callee) = reg!(a) {
+                            self.push_lua_frame(callee, base + a, nresults)?;
+                            continue 'newframe;
+                        }
                         if self.precall(base + a, nresults)? {
                             continue 'newframe;
                         }
                         if nresults >= 0 {
-                            self.top = ci.top;
+                            self.top = ci_top;
                         }
                         reload!();
                     }
@@ -445,11 +455,12 @@ impl State {
                             self.close_upvals(base);
                         }
                         // move the called function and its arguments down to this frame's slot
-                        let func = ci.func;
+                        let func = ci_func;
                         let n = self.top - (base + a);
                         self.stack.copy_within(base + a..base + a + n, func);
                         self.top = func + n;
-                        let old = self.ci.pop().unwrap_or(ci);
+                        // SAFETY: this frame is on the frame stack.
+                        let old = unsafe { self.ci.pop().unwrap_unchecked() };
                         if self.precall(func, old.nresults)? {
                             let new = self.ci.last_mut().expect("frame just pushed");
                             new.status |= (old.status & (cist::FINISHOP | cist::LEQ)) | cist::TAIL;
@@ -515,7 +526,7 @@ impl State {
                         if self.precall(cb, inst::c(i) as i32)? {
                             continue 'newframe;
                         }
-                        self.top = ci.top;
+                        self.top = ci_top;
                         reload!();
                     }
                     OpCode::TForLoop => {
@@ -549,7 +560,7 @@ impl State {
                                 }
                             }
                         }
-                        self.top = ci.top;
+                        self.top = ci_top;
                     }
                     OpCode::Closure => {
                         let a = inst::a(i);
@@ -572,7 +583,7 @@ impl State {
                         let a = inst::a(i) as usize;
                         let b = inst::b(i) as usize;
                         let nparams = lp.proto.num_params as usize;
-                        let nvar = (base - ci.func - 1).saturating_sub(nparams);
+                        let nvar = (base - ci_func - 1).saturating_sub(nparams);
                         let from = base - nvar;
                         if b == 0 {
                             savepc!();
