@@ -1,0 +1,106 @@
+//! The coroutine library (manual §6.2): `create`, `resume`, `yield`, `status`, `wrap`,
+//! `isyieldable`, `running`, over `State::resume` / `State::yield_now`.
+
+use luavm_vm::{LuaResult, ResumeOutcome, State, Value};
+
+use crate::Lib;
+
+pub const FUNCS: Lib = &[
+    ("create", create),
+    ("isyieldable", isyieldable),
+    ("resume", resume),
+    ("running", running),
+    ("status", status),
+    ("wrap", wrap),
+    ("yield", yield_),
+];
+
+pub fn open(s: &mut State) {
+    crate::open_lib(s, "coroutine", FUNCS);
+}
+
+fn check_co(s: &mut State, n: usize) -> LuaResult<luavm_vm::Gc<luavm_vm::Thread>> {
+    match s.arg(n) {
+        Value::Thread(t) => Ok(t),
+        _ => Err(s.arg_type_error(n, "coroutine")),
+    }
+}
+
+fn create(s: &mut State) -> LuaResult<usize> {
+    let f = s.check_function(1)?;
+    let t = s.new_thread(f);
+    s.push(Value::Thread(t));
+    Ok(1)
+}
+
+fn resume(s: &mut State) -> LuaResult<usize> {
+    let co = check_co(s, 1)?;
+    let nargs = s.nargs() - 1;
+    let (outcome, n) = s.resume(co, nargs)?;
+    // results are on top: insert the status before them
+    let first = s.top() - n;
+    s.push(Value::Nil);
+    for i in (first..first + n).rev() {
+        let v = s.stack_at(i);
+        s.set_stack_at(i + 1, v);
+    }
+    s.set_stack_at(first, Value::Bool(outcome != ResumeOutcome::Failed));
+    Ok(n + 1)
+}
+
+fn wrap_aux(s: &mut State) -> LuaResult<usize> {
+    let co = match s.native_upvalue(0) {
+        Value::Thread(t) => t,
+        _ => return Err(s.lib_error("bad coroutine")),
+    };
+    let nargs = s.nargs();
+    let (outcome, n) = s.resume(co, nargs)?;
+    if outcome == ResumeOutcome::Failed {
+        let mut e = s.pop();
+        if let Value::Str(m) = e {
+            // add position information, as 5.3's auxwrap does
+            let w = s.where_(1);
+            if !w.is_empty() {
+                let mut b = w.into_bytes();
+                b.push(b' ');
+                b.extend_from_slice(m.as_bytes());
+                e = Value::Str(s.new_str_vec(b));
+            }
+        }
+        return Err(s.error(e));
+    }
+    Ok(n)
+}
+
+fn wrap(s: &mut State) -> LuaResult<usize> {
+    let f = s.check_function(1)?;
+    let t = s.new_thread(f);
+    let w = s.new_native_closure(wrap_aux, "wrap", vec![Value::Thread(t)]);
+    s.push(w);
+    Ok(1)
+}
+
+fn yield_(s: &mut State) -> LuaResult<usize> {
+    Err(s.yield_now())
+}
+
+fn status(s: &mut State) -> LuaResult<usize> {
+    let co = check_co(s, 1)?;
+    let st = s.co_status(co);
+    s.push_str(st.as_bytes());
+    Ok(1)
+}
+
+fn isyieldable(s: &mut State) -> LuaResult<usize> {
+    let y = s.is_yieldable();
+    s.push(Value::Bool(y));
+    Ok(1)
+}
+
+fn running(s: &mut State) -> LuaResult<usize> {
+    let t = s.current_thread();
+    let main = luavm_vm::Gc::ptr_eq(t, s.main_thread());
+    s.push(Value::Thread(t));
+    s.push(Value::Bool(main));
+    Ok(2)
+}
