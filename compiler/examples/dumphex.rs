@@ -7,7 +7,10 @@ fn main() {
         match luavm_compiler::compile(src, name.as_bytes()) {
             Ok(p) => {
                 let d = luavm_compiler::dump::dump(&p, false);
-                println!("{}", d.iter().map(|b| format!("{:02x}", b)).collect::<String>());
+                println!(
+                    "{}",
+                    d.iter().map(|b| format!("{:02x}", b)).collect::<String>()
+                );
             }
             Err(e) => println!("ERR {}", e),
         }

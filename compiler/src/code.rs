@@ -14,7 +14,10 @@ use crate::expdesc::{BinOpr, ExpDesc, ExpKind, UnOpr, NO_JUMP};
 use crate::fold::{fold, ArithOp};
 use crate::funcstate::KKey;
 use crate::number::Number;
-use crate::opcodes::{inst, Instruction, OpCode, LFIELDS_PER_FLUSH, MAXARG_AX, MAXARG_BX, MAXARG_C, MAXARG_SBX, MAXINDEXRK};
+use crate::opcodes::{
+    inst, Instruction, OpCode, LFIELDS_PER_FLUSH, MAXARG_AX, MAXARG_BX, MAXARG_C, MAXARG_SBX,
+    MAXINDEXRK,
+};
 use crate::parser::{PResult, Parser};
 use crate::proto::Constant;
 
@@ -335,8 +338,16 @@ impl<'s> Parser<'s> {
     }
 
     fn freeexps(&mut self, e1: &ExpDesc, e2: &ExpDesc) {
-        let r1 = if let ExpKind::NonReloc(r) = e1.k { r } else { -1 };
-        let r2 = if let ExpKind::NonReloc(r) = e2.k { r } else { -1 };
+        let r1 = if let ExpKind::NonReloc(r) = e1.k {
+            r
+        } else {
+            -1
+        };
+        let r2 = if let ExpKind::NonReloc(r) = e2.k {
+            r
+        } else {
+            -1
+        };
         if r1 > r2 {
             self.freereg(r1);
             self.freereg(r2);
@@ -348,40 +359,49 @@ impl<'s> Parser<'s> {
 
     // ---------------------------------------------------------------- constants
 
-    fn addk(&mut self, key: KKey, v: Constant) -> PResult<i32> {
+    /// Index of the constant `key` in the current function, reusing the cached
+    /// index when it holds the same value (PUC's `addk`).
+    fn addk(&mut self, key: KKey) -> PResult<i32> {
         let nk = self.fs.f.constants.len();
         if let Some(&k) = self.kcache.get(&key) {
-            if k < nk && same_constant(&self.fs.f.constants[k], &v) {
+            if k < nk && same_constant(&self.fs.f.constants[k], &key) {
                 return Ok(k as i32);
             }
         }
         if nk >= MAXARG_AX as usize {
             return Err(self.limit_error("constants", MAXARG_AX as usize));
         }
+        let v = match &key {
+            KKey::Str(s) => Constant::Str(Box::from(&s[..])),
+            KKey::Int(n) => Constant::Int(*n),
+            KKey::Flt(bits) => Constant::Float(f64::from_bits(*bits)),
+            KKey::Bool(b) => Constant::Bool(*b),
+            KKey::Nil => Constant::Nil,
+        };
         self.kcache.insert(key, nk);
         self.fs.f.constants.push(v);
         Ok(nk as i32)
     }
 
     pub(crate) fn string_k(&mut self, s: &std::rc::Rc<[u8]>) -> PResult<i32> {
-        self.addk(KKey::Str(s.clone()), Constant::Str(Box::from(&s[..])))
+        self.addk(KKey::Str(s.clone()))
     }
 
     pub(crate) fn int_k(&mut self, n: i64) -> PResult<i32> {
-        self.addk(KKey::Int(n), Constant::Int(n))
+        self.addk(KKey::Int(n))
     }
 
     fn number_k(&mut self, r: f64) -> PResult<i32> {
-        let bits = if r == 0.0 { 0 } else { r.to_bits() };
-        self.addk(KKey::Flt(bits), Constant::Float(r))
+        // (a -0.0 constant never reaches here: folding never produces zeros)
+        self.addk(KKey::Flt(r.to_bits()))
     }
 
     fn bool_k(&mut self, b: bool) -> PResult<i32> {
-        self.addk(KKey::Bool(b), Constant::Bool(b))
+        self.addk(KKey::Bool(b))
     }
 
     fn nil_k(&mut self) -> PResult<i32> {
-        self.addk(KKey::Nil, Constant::Nil)
+        self.addk(KKey::Nil)
     }
 
     // ---------------------------------------------------------------- expressions
@@ -746,7 +766,13 @@ impl<'s> Parser<'s> {
         Ok(())
     }
 
-    fn codebinexpval(&mut self, op: OpCode, e1: &mut ExpDesc, e2: &mut ExpDesc, line: u32) -> PResult<()> {
+    fn codebinexpval(
+        &mut self,
+        op: OpCode,
+        e1: &mut ExpDesc,
+        e2: &mut ExpDesc,
+        line: u32,
+    ) -> PResult<()> {
         let rk2 = self.exp2rk(e2)?;
         let rk1 = self.exp2rk(e1)?;
         self.freeexps(e1, e2);
@@ -825,7 +851,13 @@ impl<'s> Parser<'s> {
     }
 
     /// Finishes a binary operation after reading the second operand.
-    pub(crate) fn posfix(&mut self, op: BinOpr, e1: &mut ExpDesc, e2: &mut ExpDesc, line: u32) -> PResult<()> {
+    pub(crate) fn posfix(
+        &mut self,
+        op: BinOpr,
+        e1: &mut ExpDesc,
+        e2: &mut ExpDesc,
+        line: u32,
+    ) -> PResult<()> {
         match op {
             BinOpr::And => {
                 self.dischargevars(e2)?;
@@ -900,13 +932,13 @@ impl<'s> Parser<'s> {
 }
 
 /// PUC's check before reusing a cached constant: same type and raw-equal value.
-fn same_constant(a: &Constant, b: &Constant) -> bool {
-    match (a, b) {
-        (Constant::Nil, Constant::Nil) => true,
-        (Constant::Bool(x), Constant::Bool(y)) => x == y,
-        (Constant::Int(x), Constant::Int(y)) => x == y,
-        (Constant::Float(x), Constant::Float(y)) => x == y,
-        (Constant::Str(x), Constant::Str(y)) => x == y,
+fn same_constant(a: &Constant, key: &KKey) -> bool {
+    match (a, key) {
+        (Constant::Nil, KKey::Nil) => true,
+        (Constant::Bool(x), KKey::Bool(y)) => x == y,
+        (Constant::Int(x), KKey::Int(y)) => x == y,
+        (Constant::Float(x), KKey::Flt(y)) => *x == f64::from_bits(*y),
+        (Constant::Str(x), KKey::Str(y)) => x[..] == y[..],
         _ => false,
     }
 }

@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use crate::opcodes::{inst, Instruction, OpCode, Layout};
+use crate::opcodes::{inst, Instruction, Layout, OpCode};
 use crate::proto::{Constant, Proto};
 
 /// Operand kind of B/C, as `luaP_opmodes` (`OpArgN`, `OpArgU`, `OpArgR`, `OpArgK`).
@@ -137,7 +137,11 @@ fn print_header(out: &mut String, f: &Proto) {
     let _ = writeln!(
         out,
         "\n{} <{}:{},{}> ({} instruction{} at {})",
-        if f.line_defined == 0 { "main" } else { "function" },
+        if f.line_defined == 0 {
+            "main"
+        } else {
+            "function"
+        },
         name,
         f.line_defined,
         f.last_line_defined,
@@ -246,11 +250,9 @@ fn print_code(out: &mut String, f: &Proto) {
                     k(out, c);
                 }
             }
-            OpCode::GetTable | OpCode::SelfOp => {
-                if inst::is_k(c) {
-                    out.push_str("\t; ");
-                    k(out, c);
-                }
+            OpCode::GetTable | OpCode::SelfOp if inst::is_k(c) => {
+                out.push_str("\t; ");
+                k(out, c);
             }
             OpCode::SetTable
             | OpCode::Add
@@ -267,20 +269,20 @@ fn print_code(out: &mut String, f: &Proto) {
             | OpCode::Shr
             | OpCode::Eq
             | OpCode::Lt
-            | OpCode::Le => {
-                if inst::is_k(b) || inst::is_k(c) {
-                    out.push_str("\t; ");
-                    if inst::is_k(b) {
-                        k(out, b);
-                    } else {
-                        out.push('-');
-                    }
-                    out.push(' ');
-                    if inst::is_k(c) {
-                        k(out, c);
-                    } else {
-                        out.push('-');
-                    }
+            | OpCode::Le
+                if inst::is_k(b) || inst::is_k(c) =>
+            {
+                out.push_str("\t; ");
+                if inst::is_k(b) {
+                    k(out, b);
+                } else {
+                    out.push('-');
+                }
+                out.push(' ');
+                if inst::is_k(c) {
+                    k(out, c);
+                } else {
+                    out.push('-');
                 }
             }
             OpCode::Jmp | OpCode::ForLoop | OpCode::ForPrep | OpCode::TForLoop => {

@@ -65,7 +65,8 @@ impl Writer {
 
     fn function(&mut self, f: &Proto, psource: Option<&Arc<[u8]>>) {
         let same = psource.is_some_and(|p| {
-            Arc::ptr_eq(p, &f.source) || (f.source.len() <= LUAI_MAXSHORTLEN && p[..] == f.source[..])
+            Arc::ptr_eq(p, &f.source)
+                || (f.source.len() <= LUAI_MAXSHORTLEN && p[..] == f.source[..])
         });
         if self.strip || same {
             self.string(None);
@@ -98,7 +99,11 @@ impl Writer {
                     self.out.extend_from_slice(&n.to_le_bytes());
                 }
                 Constant::Str(s) => {
-                    self.byte(if s.len() <= LUAI_MAXSHORTLEN { TSHRSTR } else { TLNGSTR });
+                    self.byte(if s.len() <= LUAI_MAXSHORTLEN {
+                        TSHRSTR
+                    } else {
+                        TLNGSTR
+                    });
                     self.string(Some(s));
                 }
             }
@@ -350,8 +355,11 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let p = crate::compile(b"local a = {1, 'x', 2.5, true} return function() return a end", b"@t.lua")
-            .unwrap();
+        let p = crate::compile(
+            b"local a = {1, 'x', 2.5, true} return function() return a end",
+            b"@t.lua",
+        )
+        .unwrap();
         let d = dump(&p, false);
         let q = undump(&d, b"=t").unwrap();
         assert_eq!(dump(&q, false), d);
@@ -363,8 +371,14 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        assert_eq!(undump(b"\x1bLu", b"=x").unwrap_err(), "x: truncated precompiled chunk");
-        assert_eq!(undump(b"\x1bLux", b"=x").unwrap_err(), "x: not a precompiled chunk");
+        assert_eq!(
+            undump(b"\x1bLu", b"=x").unwrap_err(),
+            "x: truncated precompiled chunk"
+        );
+        assert_eq!(
+            undump(b"\x1bLux", b"=x").unwrap_err(),
+            "x: not a precompiled chunk"
+        );
         let p = crate::compile(b"return 1", b"=t").unwrap();
         let d = dump(&p, false);
         for n in 0..d.len() {

@@ -34,7 +34,11 @@ pub(crate) enum ExpKind {
     Upval(i32),
     /// Indexed variable `t[idx]`: `t` is a register (`vt_local`) or an upvalue index;
     /// `idx` is an RK operand.
-    Indexed { t: i32, idx: i32, vt_local: bool },
+    Indexed {
+        t: i32,
+        idx: i32,
+        vt_local: bool,
+    },
     /// A comparison/test; payload = pc of its jump.
     Jmp(i32),
     /// Result can go to any register; payload = pc of the instruction whose A is set later.

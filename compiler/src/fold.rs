@@ -146,11 +146,7 @@ pub(crate) fn fold(op: ArithOp, a: Number, b: Number) -> Option<Number> {
             to_int(a)?;
             to_int(b)?;
         }
-        Div | IDiv | Mod => {
-            if to_float(b) == 0.0 {
-                return None;
-            }
-        }
+        Div | IDiv | Mod if to_float(b) == 0.0 => return None,
         _ => {}
     }
     // luaO_arith
@@ -178,7 +174,10 @@ mod tests {
         assert_eq!(fold(ArithOp::Add, I(i64::MAX), I(1)), Some(I(i64::MIN)));
         assert_eq!(fold(ArithOp::IDiv, I(1), I(0)), None);
         assert_eq!(fold(ArithOp::Mod, F(1.0), F(-0.0)), None);
-        assert_eq!(fold(ArithOp::Pow, I(2), I(63)), Some(F(9223372036854775808.0)));
+        assert_eq!(
+            fold(ArithOp::Pow, I(2), I(63)),
+            Some(F(9223372036854775808.0))
+        );
         assert_eq!(fold(ArithOp::Unm, F(0.0), I(0)), None);
         assert_eq!(fold(ArithOp::Sub, I(1), I(1)), Some(I(0)));
         assert_eq!(fold(ArithOp::Sub, F(1.0), I(1)), None);

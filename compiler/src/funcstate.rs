@@ -79,7 +79,7 @@ impl FuncState {
 pub(crate) enum KKey {
     Str(Rc<[u8]>),
     Int(i64),
-    /// Float bits, with -0.0 normalised to 0.0.
+    /// Float bits.
     Flt(u64),
     Bool(bool),
     Nil,

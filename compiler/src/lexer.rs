@@ -518,7 +518,11 @@ fn long_body(
     }
     loop {
         let Some(&c) = rem.get(i) else {
-            let what = if content.is_some() { "string" } else { "comment" };
+            let what = if content.is_some() {
+                "string"
+            } else {
+                "comment"
+            };
             return Err(err(
                 extras.line,
                 format!("unfinished long {} (starting at line {})", what, start_line),
@@ -595,6 +599,8 @@ enum StrForm {
 /// The lexer used by the parser: one token at a time, PUC's line tracking.
 pub struct Lexer<'s> {
     inner: logos::Lexer<'s, Raw>,
+    /// Names seen so far: equal names share one allocation.
+    names: ahash::AHashMap<&'s [u8], Rc<[u8]>>,
     last_span: std::ops::Range<usize>,
     last_form: StrForm,
 }
@@ -603,6 +609,7 @@ impl<'s> Lexer<'s> {
     pub fn new(source: &'s [u8]) -> Self {
         Lexer {
             inner: Raw::lexer_with_extras(source, Extras { line: 1 }),
+            names: ahash::AHashMap::new(),
             last_span: 0..0,
             last_form: StrForm::Short(b'"'),
         }
@@ -655,7 +662,10 @@ impl<'s> Lexer<'s> {
             Raw::Shl => Token::Shl,
             Raw::Shr => Token::Shr,
             Raw::DbColon => Token::DbColon,
-            Raw::Name => Token::Name(Rc::from(self.inner.slice())),
+            Raw::Name => {
+                let n = self.inner.slice();
+                Token::Name(self.names.entry(n).or_insert_with(|| Rc::from(n)).clone())
+            }
             Raw::Number(Number::Int(i)) => Token::Int(i),
             Raw::Number(Number::Float(f)) => Token::Flt(f),
             Raw::Str(s) => {
@@ -791,8 +801,10 @@ mod tests {
 
     #[test]
     fn strings_and_escapes() {
-        let t = lex_all(r#""a\tb\65\x41\u{48}\u{7FF}\z   c\
-d" 'q\'"'"#)
+        let t = lex_all(
+            r#""a\tb\65\x41\u{48}\u{7FF}\z   c\
+d" 'q\'"'"#,
+        )
         .unwrap();
         assert_eq!(t[0], Token::Str(Rc::from(&b"a\tbAAH\xdf\xbfc\nd"[..])));
         assert_eq!(t[1], s("q'\""));
@@ -807,7 +819,10 @@ d" 'q\'"'"#)
         let e = lex_all("x = '\\x4'").unwrap_err();
         assert_eq!(e.near, Near::Text(b"'\\x4'".to_vec()));
         let e = lex_all("x = \"abc\ny\"").unwrap_err();
-        assert_eq!((e.msg.as_str(), e.near), ("unfinished string", Near::Text(b"\"abc".to_vec())));
+        assert_eq!(
+            (e.msg.as_str(), e.near),
+            ("unfinished string", Near::Text(b"\"abc".to_vec()))
+        );
         let e = lex_all("x = \"abc").unwrap_err();
         assert_eq!(e.near, Near::Eof);
     }

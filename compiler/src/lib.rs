@@ -77,5 +77,7 @@ pub fn compile_with_c_calls(
     chunkname: &[u8],
     c_calls: u32,
 ) -> Result<Arc<Proto>, CompileError> {
-    parser::Parser::parse_chunk(source, chunkname, c_calls).map(Arc::new)
+    parser::Parser::parse_chunk(source, chunkname, c_calls)
+        .map(Arc::new)
+        .map_err(|e| *e)
 }

@@ -233,7 +233,7 @@ fn make_f64(mant: u64, exp: i64, sticky: bool) -> f64 {
     }
     let lz = mant.leading_zeros() as i64;
     let m = mant << lz; // top bit set
-    // value = m * 2^(exp - lz); as 1.xxx * 2^e2:
+                        // value = m * 2^(exp - lz); as 1.xxx * 2^e2:
     let e2 = exp - lz + 63;
     if e2 > 1023 {
         return f64::INFINITY;
@@ -328,7 +328,10 @@ mod tests {
         assert_eq!(n("+7"), Some(Number::Int(7)));
         assert_eq!(n("9223372036854775807"), Some(Number::Int(i64::MAX)));
         assert_eq!(n("-9223372036854775808"), Some(Number::Int(i64::MIN)));
-        assert_eq!(n("9223372036854775808"), Some(Number::Float(9223372036854775808.0)));
+        assert_eq!(
+            n("9223372036854775808"),
+            Some(Number::Float(9223372036854775808.0))
+        );
         assert_eq!(n("0xff"), Some(Number::Int(255)));
         assert_eq!(n("0xffffffffffffffff"), Some(Number::Int(-1)));
         assert_eq!(n("0x1ffffffffffffffff"), Some(Number::Int(-1)));
@@ -361,7 +364,10 @@ mod tests {
             Some(Number::Float(2.0)),
             "ties to even rounds up here"
         );
-        assert_eq!(n("0x1.fffffffffffff7ffffp0"), Some(Number::Float(f64::from_bits(0x3FFF_FFFF_FFFF_FFFF))));
+        assert_eq!(
+            n("0x1.fffffffffffff7ffffp0"),
+            Some(Number::Float(f64::from_bits(0x3FFF_FFFF_FFFF_FFFF)))
+        );
         assert_eq!(n("inf"), None);
         assert_eq!(n("nan"), None);
         assert_eq!(n("1e"), None);

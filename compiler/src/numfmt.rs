@@ -67,6 +67,9 @@ pub fn lua_number_to_str(x: f64, out: &mut Vec<u8>) {
         out.extend_from_slice(b".0");
         return;
     }
+    if short_decimal(x, out) {
+        return;
+    }
     let start = out.len();
     fmt_g(out, x, Some(14), Flags::default());
     let looks_int = out[start..]
@@ -75,6 +78,51 @@ pub fn lua_number_to_str(x: f64, out: &mut Vec<u8>) {
     if looks_int {
         out.extend_from_slice(b".0");
     }
+}
+
+/// Fast path of `lua_number_to_str` for a non-integral `x` that is the
+/// nearest double to a decimal `D / 10^k` with at most 14 significant digits
+/// and `|x| >= 1e-4` (so `%.14g` prints it in the `%f` style): then that
+/// decimal is exactly what `%.14g` prints, since `x` lies within half an ulp
+/// of it and the 14-digit grid is far coarser than the ulp. Finds the
+/// smallest such `k`; returns false (appending nothing) if there is none.
+fn short_decimal(x: f64, out: &mut Vec<u8>) -> bool {
+    const POW10: [f64; 19] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18,
+    ];
+    let a = x.abs();
+    if !(1e-4..1e14).contains(&a) {
+        return false;
+    }
+    for (k, &scale) in POW10.iter().enumerate().skip(1) {
+        let d = (a * scale).round();
+        if d >= 1e14 {
+            return false;
+        }
+        // Both operands are exact, so the division is the correctly rounded
+        // value of the decimal d / 10^k.
+        if d / scale == a {
+            if x < 0.0 {
+                out.push(b'-');
+            }
+            let start = out.len();
+            lua_integer_to_str(d as i64, out);
+            let n = out.len() - start;
+            if k >= n {
+                // 0.000ddd: insert "0." and the zeros before the digits.
+                let lead = b"0."
+                    .iter()
+                    .copied()
+                    .chain(std::iter::repeat_n(b'0', k - n));
+                out.splice(start..start, lead);
+            } else {
+                out.insert(start + n - k, b'.');
+            }
+            return true;
+        }
+    }
+    false
 }
 
 /// Appends the decimal digits of `i` (Lua 5.3's `tostring` of an integer).
@@ -101,7 +149,13 @@ pub fn lua_integer_to_str(i: i64, out: &mut Vec<u8>) {
 /// Appends the float conversion `conv` (one of `eEfFgGaA`) of `x`; the case
 /// of `conv` overrides `flags.upper`. Any other `conv` appends nothing and
 /// returns false.
-pub fn fmt_float(out: &mut Vec<u8>, conv: u8, x: f64, precision: Option<usize>, flags: Flags) -> bool {
+pub fn fmt_float(
+    out: &mut Vec<u8>,
+    conv: u8,
+    x: f64,
+    precision: Option<usize>,
+    flags: Flags,
+) -> bool {
     let flags = Flags {
         upper: conv.is_ascii_uppercase(),
         ..flags
@@ -120,7 +174,13 @@ pub fn fmt_float(out: &mut Vec<u8>, conv: u8, x: f64, precision: Option<usize>, 
 /// `%lld`/`%llx` etc., `%u %x %X %o` print the two's complement `u64` of a
 /// negative `i`; `%c` prints the low byte. The case of `x`/`X` overrides
 /// `flags.upper`. Any other `conv` appends nothing and returns false.
-pub fn fmt_int(out: &mut Vec<u8>, conv: u8, i: i64, precision: Option<usize>, flags: Flags) -> bool {
+pub fn fmt_int(
+    out: &mut Vec<u8>,
+    conv: u8,
+    i: i64,
+    precision: Option<usize>,
+    flags: Flags,
+) -> bool {
     match conv {
         b'd' | b'i' => fmt_d(out, i, precision, flags),
         b'u' => fmt_u(out, i as u64, precision, flags),
@@ -260,7 +320,10 @@ pub fn fmt_g(out: &mut Vec<u8>, x: f64, precision: Option<usize>, flags: Flags) 
                 out.remove(body + 1);
             }
             let zeros = (-exp - 1) as usize;
-            let lead = b"0.".iter().copied().chain(std::iter::repeat_n(b'0', zeros));
+            let lead = b"0."
+                .iter()
+                .copied()
+                .chain(std::iter::repeat_n(b'0', zeros));
             out.splice(body..body, lead);
         }
         if !flags.alt {
@@ -378,7 +441,14 @@ fn digits_of(mut u: u64, radix: u64, upper: bool, buf: &mut [u8; 22]) -> usize {
 /// Appends the digits of an integer conversion: at least `precision` digits
 /// (none at all for a zero value with precision 0), and with `octal_alt` a
 /// leading `0` if the result would not start with one.
-fn push_int_digits(out: &mut Vec<u8>, u: u64, radix: u64, upper: bool, precision: Option<usize>, octal_alt: bool) {
+fn push_int_digits(
+    out: &mut Vec<u8>,
+    u: u64,
+    radix: u64,
+    upper: bool,
+    precision: Option<usize>,
+    octal_alt: bool,
+) {
     let mut buf = [0u8; 22];
     let n = if u == 0 && precision == Some(0) {
         0
@@ -540,7 +610,12 @@ mod tests {
     }
 
     // Generated with lua5.3 `string.format` (glibc printf) and `tostring`.
-    const FLOAT_SPECS: &[&str] = &["%e", "%.0e", "%.3e", "%#.0e", "%E", "%f", "%.0f", "%.2f", "%#.0f", "%.20f", "%g", "%.0g", "%.1g", "%.3g", "%.10g", "%.17g", "%#g", "%#.3g", "%G", "%a", "%A", "%.0a", "%.1a", "%.3a", "%.15a", "%#a", "%+e", "% f", "%+.3g", "%012.3e", "%-12.3f", "%12g", "%-+10.2e", "%010a", "%.14g", "%#.0g", "% 08.2f", "%-8G"];
+    const FLOAT_SPECS: &[&str] = &[
+        "%e", "%.0e", "%.3e", "%#.0e", "%E", "%f", "%.0f", "%.2f", "%#.0f", "%.20f", "%g", "%.0g",
+        "%.1g", "%.3g", "%.10g", "%.17g", "%#g", "%#.3g", "%G", "%a", "%A", "%.0a", "%.1a", "%.3a",
+        "%.15a", "%#a", "%+e", "% f", "%+.3g", "%012.3e", "%-12.3f", "%12g", "%-+10.2e", "%010a",
+        "%.14g", "%#.0g", "% 08.2f", "%-8G",
+    ];
     const FLOAT_CASES: &[(u64, &[&str])] = &[
         (0x0000000000000000, &["0.000000e+00", "0e+00", "0.000e+00", "0.e+00", "0.000000E+00", "0.000000", "0", "0.00", "0.", "0.00000000000000000000", "0", "0", "0", "0", "0", "0", "0.00000", "0.00", "0", "0x0p+0", "0X0P+0", "0x0p+0", "0x0.0p+0", "0x0.000p+0", "0x0.000000000000000p+0", "0x0.p+0", "+0.000000e+00", " 0.000000", "+0", "0000.000e+00", "0.000       ", "           0", "+0.00e+00 ", "0x00000p+0", "0", "0.", " 0000.00", "0       "]),
         (0x8000000000000000, &["-0.000000e+00", "-0e+00", "-0.000e+00", "-0.e+00", "-0.000000E+00", "-0.000000", "-0", "-0.00", "-0.", "-0.00000000000000000000", "-0", "-0", "-0", "-0", "-0", "-0", "-0.00000", "-0.00", "-0", "-0x0p+0", "-0X0P+0", "-0x0p+0", "-0x0.0p+0", "-0x0.000p+0", "-0x0.000000000000000p+0", "-0x0.p+0", "-0.000000e+00", "-0.000000", "-0", "-000.000e+00", "-0.000      ", "          -0", "-0.00e+00 ", "-0x0000p+0", "-0", "-0.", "-0000.00", "-0      "]),
@@ -599,23 +674,522 @@ mod tests {
         (0x408f3fff2e48e8a7, &["9.999996e+02", "1e+03", "1.000e+03", "1.e+03", "9.999996E+02", "999.999600", "1000", "1000.00", "1000.", "999.99959999999998672138", "1000", "1e+03", "1e+03", "1e+03", "999.9996", "999.99959999999999", "1000.00", "1.e+03", "1000", "0x1.f3fff2e48e8a7p+9", "0X1.F3FFF2E48E8A7P+9", "0x2p+9", "0x1.fp+9", "0x1.f40p+9", "0x1.f3fff2e48e8a700p+9", "0x1.f3fff2e48e8a7p+9", "+9.999996e+02", " 999.999600", "+1e+03", "0001.000e+03", "1000.000    ", "        1000", "+1.00e+03 ", "0x1.f3fff2e48e8a7p+9", "999.9996", "1.e+03", " 1000.00", "1000    "]),
         (0x3f1a36e23b304421, &["9.999996e-05", "1e-04", "1.000e-04", "1.e-04", "9.999996E-05", "0.000100", "0", "0.00", "0.", "0.00009999996000000000", "0.0001", "0.0001", "0.0001", "0.0001", "9.999996e-05", "9.9999960000000002e-05", "0.000100000", "0.000100", "0.0001", "0x1.a36e23b304421p-14", "0X1.A36E23B304421P-14", "0x2p-14", "0x1.ap-14", "0x1.a37p-14", "0x1.a36e23b30442100p-14", "0x1.a36e23b304421p-14", "+9.999996e-05", " 0.000100", "+0.0001", "0001.000e-04", "0.000       ", "      0.0001", "+1.00e-04 ", "0x1.a36e23b304421p-14", "9.999996e-05", "0.0001", " 0000.00", "0.0001  "]),
     ];
-    const INT_SPECS: &[&str] = &["%d", "%5d", "%-5d", "%05d", "%+d", "% d", "%.3d", "%.0d", "%+.3d", "%x", "%X", "%#x", "%#X", "%08x", "%#010x", "%o", "%#o", "%#.0o", "%.0x", "%u", "%-#8o", "%#5.3x", "%+u", "% x", "%i", "%-+06d", "%c", "%3c", "%-3c"];
+    const INT_SPECS: &[&str] = &[
+        "%d", "%5d", "%-5d", "%05d", "%+d", "% d", "%.3d", "%.0d", "%+.3d", "%x", "%X", "%#x",
+        "%#X", "%08x", "%#010x", "%o", "%#o", "%#.0o", "%.0x", "%u", "%-#8o", "%#5.3x", "%+u",
+        "% x", "%i", "%-+06d", "%c", "%3c", "%-3c",
+    ];
     const INT_CASES: &[(i64, &[&[u8]])] = &[
-        (0, &[b"0".as_slice(), b"    0".as_slice(), b"0    ".as_slice(), b"00000".as_slice(), b"+0".as_slice(), b" 0".as_slice(), b"000".as_slice(), b"".as_slice(), b"+000".as_slice(), b"0".as_slice(), b"0".as_slice(), b"0".as_slice(), b"0".as_slice(), b"00000000".as_slice(), b"0000000000".as_slice(), b"0".as_slice(), b"0".as_slice(), b"0".as_slice(), b"".as_slice(), b"0".as_slice(), b"0       ".as_slice(), b"  000".as_slice(), b"0".as_slice(), b"0".as_slice(), b"0".as_slice(), b"+0    ".as_slice(), b"\x00".as_slice(), b"  \x00".as_slice(), b"\x00  ".as_slice()]),
-        (1, &[b"1".as_slice(), b"    1".as_slice(), b"1    ".as_slice(), b"00001".as_slice(), b"+1".as_slice(), b" 1".as_slice(), b"001".as_slice(), b"1".as_slice(), b"+001".as_slice(), b"1".as_slice(), b"1".as_slice(), b"0x1".as_slice(), b"0X1".as_slice(), b"00000001".as_slice(), b"0x00000001".as_slice(), b"1".as_slice(), b"01".as_slice(), b"01".as_slice(), b"1".as_slice(), b"1".as_slice(), b"01      ".as_slice(), b"0x001".as_slice(), b"1".as_slice(), b"1".as_slice(), b"1".as_slice(), b"+1    ".as_slice(), b"\x01".as_slice(), b"  \x01".as_slice(), b"\x01  ".as_slice()]),
-        (-1, &[b"-1".as_slice(), b"   -1".as_slice(), b"-1   ".as_slice(), b"-0001".as_slice(), b"-1".as_slice(), b"-1".as_slice(), b"-001".as_slice(), b"-1".as_slice(), b"-001".as_slice(), b"ffffffffffffffff".as_slice(), b"FFFFFFFFFFFFFFFF".as_slice(), b"0xffffffffffffffff".as_slice(), b"0XFFFFFFFFFFFFFFFF".as_slice(), b"ffffffffffffffff".as_slice(), b"0xffffffffffffffff".as_slice(), b"1777777777777777777777".as_slice(), b"01777777777777777777777".as_slice(), b"01777777777777777777777".as_slice(), b"ffffffffffffffff".as_slice(), b"18446744073709551615".as_slice(), b"01777777777777777777777".as_slice(), b"0xffffffffffffffff".as_slice(), b"18446744073709551615".as_slice(), b"ffffffffffffffff".as_slice(), b"-1".as_slice(), b"-1    ".as_slice(), b"\xff".as_slice(), b"  \xff".as_slice(), b"\xff  ".as_slice()]),
-        (7, &[b"7".as_slice(), b"    7".as_slice(), b"7    ".as_slice(), b"00007".as_slice(), b"+7".as_slice(), b" 7".as_slice(), b"007".as_slice(), b"7".as_slice(), b"+007".as_slice(), b"7".as_slice(), b"7".as_slice(), b"0x7".as_slice(), b"0X7".as_slice(), b"00000007".as_slice(), b"0x00000007".as_slice(), b"7".as_slice(), b"07".as_slice(), b"07".as_slice(), b"7".as_slice(), b"7".as_slice(), b"07      ".as_slice(), b"0x007".as_slice(), b"7".as_slice(), b"7".as_slice(), b"7".as_slice(), b"+7    ".as_slice(), b"\x07".as_slice(), b"  \x07".as_slice(), b"\x07  ".as_slice()]),
-        (-7, &[b"-7".as_slice(), b"   -7".as_slice(), b"-7   ".as_slice(), b"-0007".as_slice(), b"-7".as_slice(), b"-7".as_slice(), b"-007".as_slice(), b"-7".as_slice(), b"-007".as_slice(), b"fffffffffffffff9".as_slice(), b"FFFFFFFFFFFFFFF9".as_slice(), b"0xfffffffffffffff9".as_slice(), b"0XFFFFFFFFFFFFFFF9".as_slice(), b"fffffffffffffff9".as_slice(), b"0xfffffffffffffff9".as_slice(), b"1777777777777777777771".as_slice(), b"01777777777777777777771".as_slice(), b"01777777777777777777771".as_slice(), b"fffffffffffffff9".as_slice(), b"18446744073709551609".as_slice(), b"01777777777777777777771".as_slice(), b"0xfffffffffffffff9".as_slice(), b"18446744073709551609".as_slice(), b"fffffffffffffff9".as_slice(), b"-7".as_slice(), b"-7    ".as_slice(), b"\xf9".as_slice(), b"  \xf9".as_slice(), b"\xf9  ".as_slice()]),
-        (8, &[b"8".as_slice(), b"    8".as_slice(), b"8    ".as_slice(), b"00008".as_slice(), b"+8".as_slice(), b" 8".as_slice(), b"008".as_slice(), b"8".as_slice(), b"+008".as_slice(), b"8".as_slice(), b"8".as_slice(), b"0x8".as_slice(), b"0X8".as_slice(), b"00000008".as_slice(), b"0x00000008".as_slice(), b"10".as_slice(), b"010".as_slice(), b"010".as_slice(), b"8".as_slice(), b"8".as_slice(), b"010     ".as_slice(), b"0x008".as_slice(), b"8".as_slice(), b"8".as_slice(), b"8".as_slice(), b"+8    ".as_slice(), b"\x08".as_slice(), b"  \x08".as_slice(), b"\x08  ".as_slice()]),
-        (65, &[b"65".as_slice(), b"   65".as_slice(), b"65   ".as_slice(), b"00065".as_slice(), b"+65".as_slice(), b" 65".as_slice(), b"065".as_slice(), b"65".as_slice(), b"+065".as_slice(), b"41".as_slice(), b"41".as_slice(), b"0x41".as_slice(), b"0X41".as_slice(), b"00000041".as_slice(), b"0x00000041".as_slice(), b"101".as_slice(), b"0101".as_slice(), b"0101".as_slice(), b"41".as_slice(), b"65".as_slice(), b"0101    ".as_slice(), b"0x041".as_slice(), b"65".as_slice(), b"41".as_slice(), b"65".as_slice(), b"+65   ".as_slice(), b"A".as_slice(), b"  A".as_slice(), b"A  ".as_slice()]),
-        (255, &[b"255".as_slice(), b"  255".as_slice(), b"255  ".as_slice(), b"00255".as_slice(), b"+255".as_slice(), b" 255".as_slice(), b"255".as_slice(), b"255".as_slice(), b"+255".as_slice(), b"ff".as_slice(), b"FF".as_slice(), b"0xff".as_slice(), b"0XFF".as_slice(), b"000000ff".as_slice(), b"0x000000ff".as_slice(), b"377".as_slice(), b"0377".as_slice(), b"0377".as_slice(), b"ff".as_slice(), b"255".as_slice(), b"0377    ".as_slice(), b"0x0ff".as_slice(), b"255".as_slice(), b"ff".as_slice(), b"255".as_slice(), b"+255  ".as_slice(), b"\xff".as_slice(), b"  \xff".as_slice(), b"\xff  ".as_slice()]),
-        (-255, &[b"-255".as_slice(), b" -255".as_slice(), b"-255 ".as_slice(), b"-0255".as_slice(), b"-255".as_slice(), b"-255".as_slice(), b"-255".as_slice(), b"-255".as_slice(), b"-255".as_slice(), b"ffffffffffffff01".as_slice(), b"FFFFFFFFFFFFFF01".as_slice(), b"0xffffffffffffff01".as_slice(), b"0XFFFFFFFFFFFFFF01".as_slice(), b"ffffffffffffff01".as_slice(), b"0xffffffffffffff01".as_slice(), b"1777777777777777777401".as_slice(), b"01777777777777777777401".as_slice(), b"01777777777777777777401".as_slice(), b"ffffffffffffff01".as_slice(), b"18446744073709551361".as_slice(), b"01777777777777777777401".as_slice(), b"0xffffffffffffff01".as_slice(), b"18446744073709551361".as_slice(), b"ffffffffffffff01".as_slice(), b"-255".as_slice(), b"-255  ".as_slice(), b"\x01".as_slice(), b"  \x01".as_slice(), b"\x01  ".as_slice()]),
-        (1000000, &[b"1000000".as_slice(), b"1000000".as_slice(), b"1000000".as_slice(), b"1000000".as_slice(), b"+1000000".as_slice(), b" 1000000".as_slice(), b"1000000".as_slice(), b"1000000".as_slice(), b"+1000000".as_slice(), b"f4240".as_slice(), b"F4240".as_slice(), b"0xf4240".as_slice(), b"0XF4240".as_slice(), b"000f4240".as_slice(), b"0x000f4240".as_slice(), b"3641100".as_slice(), b"03641100".as_slice(), b"03641100".as_slice(), b"f4240".as_slice(), b"1000000".as_slice(), b"03641100".as_slice(), b"0xf4240".as_slice(), b"1000000".as_slice(), b"f4240".as_slice(), b"1000000".as_slice(), b"+1000000".as_slice(), b"@".as_slice(), b"  @".as_slice(), b"@  ".as_slice()]),
-        (9223372036854775807, &[b"9223372036854775807".as_slice(), b"9223372036854775807".as_slice(), b"9223372036854775807".as_slice(), b"9223372036854775807".as_slice(), b"+9223372036854775807".as_slice(), b" 9223372036854775807".as_slice(), b"9223372036854775807".as_slice(), b"9223372036854775807".as_slice(), b"+9223372036854775807".as_slice(), b"7fffffffffffffff".as_slice(), b"7FFFFFFFFFFFFFFF".as_slice(), b"0x7fffffffffffffff".as_slice(), b"0X7FFFFFFFFFFFFFFF".as_slice(), b"7fffffffffffffff".as_slice(), b"0x7fffffffffffffff".as_slice(), b"777777777777777777777".as_slice(), b"0777777777777777777777".as_slice(), b"0777777777777777777777".as_slice(), b"7fffffffffffffff".as_slice(), b"9223372036854775807".as_slice(), b"0777777777777777777777".as_slice(), b"0x7fffffffffffffff".as_slice(), b"9223372036854775807".as_slice(), b"7fffffffffffffff".as_slice(), b"9223372036854775807".as_slice(), b"+9223372036854775807".as_slice(), b"\xff".as_slice(), b"  \xff".as_slice(), b"\xff  ".as_slice()]),
-        (i64::MIN, &[b"-9223372036854775808".as_slice(), b"-9223372036854775808".as_slice(), b"-9223372036854775808".as_slice(), b"-9223372036854775808".as_slice(), b"-9223372036854775808".as_slice(), b"-9223372036854775808".as_slice(), b"-9223372036854775808".as_slice(), b"-9223372036854775808".as_slice(), b"-9223372036854775808".as_slice(), b"8000000000000000".as_slice(), b"8000000000000000".as_slice(), b"0x8000000000000000".as_slice(), b"0X8000000000000000".as_slice(), b"8000000000000000".as_slice(), b"0x8000000000000000".as_slice(), b"1000000000000000000000".as_slice(), b"01000000000000000000000".as_slice(), b"01000000000000000000000".as_slice(), b"8000000000000000".as_slice(), b"9223372036854775808".as_slice(), b"01000000000000000000000".as_slice(), b"0x8000000000000000".as_slice(), b"9223372036854775808".as_slice(), b"8000000000000000".as_slice(), b"-9223372036854775808".as_slice(), b"-9223372036854775808".as_slice(), b"\x00".as_slice(), b"  \x00".as_slice(), b"\x00  ".as_slice()]),
-        (2147483647, &[b"2147483647".as_slice(), b"2147483647".as_slice(), b"2147483647".as_slice(), b"2147483647".as_slice(), b"+2147483647".as_slice(), b" 2147483647".as_slice(), b"2147483647".as_slice(), b"2147483647".as_slice(), b"+2147483647".as_slice(), b"7fffffff".as_slice(), b"7FFFFFFF".as_slice(), b"0x7fffffff".as_slice(), b"0X7FFFFFFF".as_slice(), b"7fffffff".as_slice(), b"0x7fffffff".as_slice(), b"17777777777".as_slice(), b"017777777777".as_slice(), b"017777777777".as_slice(), b"7fffffff".as_slice(), b"2147483647".as_slice(), b"017777777777".as_slice(), b"0x7fffffff".as_slice(), b"2147483647".as_slice(), b"7fffffff".as_slice(), b"2147483647".as_slice(), b"+2147483647".as_slice(), b"\xff".as_slice(), b"  \xff".as_slice(), b"\xff  ".as_slice()]),
-        (-2147483648, &[b"-2147483648".as_slice(), b"-2147483648".as_slice(), b"-2147483648".as_slice(), b"-2147483648".as_slice(), b"-2147483648".as_slice(), b"-2147483648".as_slice(), b"-2147483648".as_slice(), b"-2147483648".as_slice(), b"-2147483648".as_slice(), b"ffffffff80000000".as_slice(), b"FFFFFFFF80000000".as_slice(), b"0xffffffff80000000".as_slice(), b"0XFFFFFFFF80000000".as_slice(), b"ffffffff80000000".as_slice(), b"0xffffffff80000000".as_slice(), b"1777777777760000000000".as_slice(), b"01777777777760000000000".as_slice(), b"01777777777760000000000".as_slice(), b"ffffffff80000000".as_slice(), b"18446744071562067968".as_slice(), b"01777777777760000000000".as_slice(), b"0xffffffff80000000".as_slice(), b"18446744071562067968".as_slice(), b"ffffffff80000000".as_slice(), b"-2147483648".as_slice(), b"-2147483648".as_slice(), b"\x00".as_slice(), b"  \x00".as_slice(), b"\x00  ".as_slice()]),
-        (12345678901234, &[b"12345678901234".as_slice(), b"12345678901234".as_slice(), b"12345678901234".as_slice(), b"12345678901234".as_slice(), b"+12345678901234".as_slice(), b" 12345678901234".as_slice(), b"12345678901234".as_slice(), b"12345678901234".as_slice(), b"+12345678901234".as_slice(), b"b3a73ce2ff2".as_slice(), b"B3A73CE2FF2".as_slice(), b"0xb3a73ce2ff2".as_slice(), b"0XB3A73CE2FF2".as_slice(), b"b3a73ce2ff2".as_slice(), b"0xb3a73ce2ff2".as_slice(), b"263516363427762".as_slice(), b"0263516363427762".as_slice(), b"0263516363427762".as_slice(), b"b3a73ce2ff2".as_slice(), b"12345678901234".as_slice(), b"0263516363427762".as_slice(), b"0xb3a73ce2ff2".as_slice(), b"12345678901234".as_slice(), b"b3a73ce2ff2".as_slice(), b"12345678901234".as_slice(), b"+12345678901234".as_slice(), b"\xf2".as_slice(), b"  \xf2".as_slice(), b"\xf2  ".as_slice()]),
+        (
+            0,
+            &[
+                b"0".as_slice(),
+                b"    0".as_slice(),
+                b"0    ".as_slice(),
+                b"00000".as_slice(),
+                b"+0".as_slice(),
+                b" 0".as_slice(),
+                b"000".as_slice(),
+                b"".as_slice(),
+                b"+000".as_slice(),
+                b"0".as_slice(),
+                b"0".as_slice(),
+                b"0".as_slice(),
+                b"0".as_slice(),
+                b"00000000".as_slice(),
+                b"0000000000".as_slice(),
+                b"0".as_slice(),
+                b"0".as_slice(),
+                b"0".as_slice(),
+                b"".as_slice(),
+                b"0".as_slice(),
+                b"0       ".as_slice(),
+                b"  000".as_slice(),
+                b"0".as_slice(),
+                b"0".as_slice(),
+                b"0".as_slice(),
+                b"+0    ".as_slice(),
+                b"\x00".as_slice(),
+                b"  \x00".as_slice(),
+                b"\x00  ".as_slice(),
+            ],
+        ),
+        (
+            1,
+            &[
+                b"1".as_slice(),
+                b"    1".as_slice(),
+                b"1    ".as_slice(),
+                b"00001".as_slice(),
+                b"+1".as_slice(),
+                b" 1".as_slice(),
+                b"001".as_slice(),
+                b"1".as_slice(),
+                b"+001".as_slice(),
+                b"1".as_slice(),
+                b"1".as_slice(),
+                b"0x1".as_slice(),
+                b"0X1".as_slice(),
+                b"00000001".as_slice(),
+                b"0x00000001".as_slice(),
+                b"1".as_slice(),
+                b"01".as_slice(),
+                b"01".as_slice(),
+                b"1".as_slice(),
+                b"1".as_slice(),
+                b"01      ".as_slice(),
+                b"0x001".as_slice(),
+                b"1".as_slice(),
+                b"1".as_slice(),
+                b"1".as_slice(),
+                b"+1    ".as_slice(),
+                b"\x01".as_slice(),
+                b"  \x01".as_slice(),
+                b"\x01  ".as_slice(),
+            ],
+        ),
+        (
+            -1,
+            &[
+                b"-1".as_slice(),
+                b"   -1".as_slice(),
+                b"-1   ".as_slice(),
+                b"-0001".as_slice(),
+                b"-1".as_slice(),
+                b"-1".as_slice(),
+                b"-001".as_slice(),
+                b"-1".as_slice(),
+                b"-001".as_slice(),
+                b"ffffffffffffffff".as_slice(),
+                b"FFFFFFFFFFFFFFFF".as_slice(),
+                b"0xffffffffffffffff".as_slice(),
+                b"0XFFFFFFFFFFFFFFFF".as_slice(),
+                b"ffffffffffffffff".as_slice(),
+                b"0xffffffffffffffff".as_slice(),
+                b"1777777777777777777777".as_slice(),
+                b"01777777777777777777777".as_slice(),
+                b"01777777777777777777777".as_slice(),
+                b"ffffffffffffffff".as_slice(),
+                b"18446744073709551615".as_slice(),
+                b"01777777777777777777777".as_slice(),
+                b"0xffffffffffffffff".as_slice(),
+                b"18446744073709551615".as_slice(),
+                b"ffffffffffffffff".as_slice(),
+                b"-1".as_slice(),
+                b"-1    ".as_slice(),
+                b"\xff".as_slice(),
+                b"  \xff".as_slice(),
+                b"\xff  ".as_slice(),
+            ],
+        ),
+        (
+            7,
+            &[
+                b"7".as_slice(),
+                b"    7".as_slice(),
+                b"7    ".as_slice(),
+                b"00007".as_slice(),
+                b"+7".as_slice(),
+                b" 7".as_slice(),
+                b"007".as_slice(),
+                b"7".as_slice(),
+                b"+007".as_slice(),
+                b"7".as_slice(),
+                b"7".as_slice(),
+                b"0x7".as_slice(),
+                b"0X7".as_slice(),
+                b"00000007".as_slice(),
+                b"0x00000007".as_slice(),
+                b"7".as_slice(),
+                b"07".as_slice(),
+                b"07".as_slice(),
+                b"7".as_slice(),
+                b"7".as_slice(),
+                b"07      ".as_slice(),
+                b"0x007".as_slice(),
+                b"7".as_slice(),
+                b"7".as_slice(),
+                b"7".as_slice(),
+                b"+7    ".as_slice(),
+                b"\x07".as_slice(),
+                b"  \x07".as_slice(),
+                b"\x07  ".as_slice(),
+            ],
+        ),
+        (
+            -7,
+            &[
+                b"-7".as_slice(),
+                b"   -7".as_slice(),
+                b"-7   ".as_slice(),
+                b"-0007".as_slice(),
+                b"-7".as_slice(),
+                b"-7".as_slice(),
+                b"-007".as_slice(),
+                b"-7".as_slice(),
+                b"-007".as_slice(),
+                b"fffffffffffffff9".as_slice(),
+                b"FFFFFFFFFFFFFFF9".as_slice(),
+                b"0xfffffffffffffff9".as_slice(),
+                b"0XFFFFFFFFFFFFFFF9".as_slice(),
+                b"fffffffffffffff9".as_slice(),
+                b"0xfffffffffffffff9".as_slice(),
+                b"1777777777777777777771".as_slice(),
+                b"01777777777777777777771".as_slice(),
+                b"01777777777777777777771".as_slice(),
+                b"fffffffffffffff9".as_slice(),
+                b"18446744073709551609".as_slice(),
+                b"01777777777777777777771".as_slice(),
+                b"0xfffffffffffffff9".as_slice(),
+                b"18446744073709551609".as_slice(),
+                b"fffffffffffffff9".as_slice(),
+                b"-7".as_slice(),
+                b"-7    ".as_slice(),
+                b"\xf9".as_slice(),
+                b"  \xf9".as_slice(),
+                b"\xf9  ".as_slice(),
+            ],
+        ),
+        (
+            8,
+            &[
+                b"8".as_slice(),
+                b"    8".as_slice(),
+                b"8    ".as_slice(),
+                b"00008".as_slice(),
+                b"+8".as_slice(),
+                b" 8".as_slice(),
+                b"008".as_slice(),
+                b"8".as_slice(),
+                b"+008".as_slice(),
+                b"8".as_slice(),
+                b"8".as_slice(),
+                b"0x8".as_slice(),
+                b"0X8".as_slice(),
+                b"00000008".as_slice(),
+                b"0x00000008".as_slice(),
+                b"10".as_slice(),
+                b"010".as_slice(),
+                b"010".as_slice(),
+                b"8".as_slice(),
+                b"8".as_slice(),
+                b"010     ".as_slice(),
+                b"0x008".as_slice(),
+                b"8".as_slice(),
+                b"8".as_slice(),
+                b"8".as_slice(),
+                b"+8    ".as_slice(),
+                b"\x08".as_slice(),
+                b"  \x08".as_slice(),
+                b"\x08  ".as_slice(),
+            ],
+        ),
+        (
+            65,
+            &[
+                b"65".as_slice(),
+                b"   65".as_slice(),
+                b"65   ".as_slice(),
+                b"00065".as_slice(),
+                b"+65".as_slice(),
+                b" 65".as_slice(),
+                b"065".as_slice(),
+                b"65".as_slice(),
+                b"+065".as_slice(),
+                b"41".as_slice(),
+                b"41".as_slice(),
+                b"0x41".as_slice(),
+                b"0X41".as_slice(),
+                b"00000041".as_slice(),
+                b"0x00000041".as_slice(),
+                b"101".as_slice(),
+                b"0101".as_slice(),
+                b"0101".as_slice(),
+                b"41".as_slice(),
+                b"65".as_slice(),
+                b"0101    ".as_slice(),
+                b"0x041".as_slice(),
+                b"65".as_slice(),
+                b"41".as_slice(),
+                b"65".as_slice(),
+                b"+65   ".as_slice(),
+                b"A".as_slice(),
+                b"  A".as_slice(),
+                b"A  ".as_slice(),
+            ],
+        ),
+        (
+            255,
+            &[
+                b"255".as_slice(),
+                b"  255".as_slice(),
+                b"255  ".as_slice(),
+                b"00255".as_slice(),
+                b"+255".as_slice(),
+                b" 255".as_slice(),
+                b"255".as_slice(),
+                b"255".as_slice(),
+                b"+255".as_slice(),
+                b"ff".as_slice(),
+                b"FF".as_slice(),
+                b"0xff".as_slice(),
+                b"0XFF".as_slice(),
+                b"000000ff".as_slice(),
+                b"0x000000ff".as_slice(),
+                b"377".as_slice(),
+                b"0377".as_slice(),
+                b"0377".as_slice(),
+                b"ff".as_slice(),
+                b"255".as_slice(),
+                b"0377    ".as_slice(),
+                b"0x0ff".as_slice(),
+                b"255".as_slice(),
+                b"ff".as_slice(),
+                b"255".as_slice(),
+                b"+255  ".as_slice(),
+                b"\xff".as_slice(),
+                b"  \xff".as_slice(),
+                b"\xff  ".as_slice(),
+            ],
+        ),
+        (
+            -255,
+            &[
+                b"-255".as_slice(),
+                b" -255".as_slice(),
+                b"-255 ".as_slice(),
+                b"-0255".as_slice(),
+                b"-255".as_slice(),
+                b"-255".as_slice(),
+                b"-255".as_slice(),
+                b"-255".as_slice(),
+                b"-255".as_slice(),
+                b"ffffffffffffff01".as_slice(),
+                b"FFFFFFFFFFFFFF01".as_slice(),
+                b"0xffffffffffffff01".as_slice(),
+                b"0XFFFFFFFFFFFFFF01".as_slice(),
+                b"ffffffffffffff01".as_slice(),
+                b"0xffffffffffffff01".as_slice(),
+                b"1777777777777777777401".as_slice(),
+                b"01777777777777777777401".as_slice(),
+                b"01777777777777777777401".as_slice(),
+                b"ffffffffffffff01".as_slice(),
+                b"18446744073709551361".as_slice(),
+                b"01777777777777777777401".as_slice(),
+                b"0xffffffffffffff01".as_slice(),
+                b"18446744073709551361".as_slice(),
+                b"ffffffffffffff01".as_slice(),
+                b"-255".as_slice(),
+                b"-255  ".as_slice(),
+                b"\x01".as_slice(),
+                b"  \x01".as_slice(),
+                b"\x01  ".as_slice(),
+            ],
+        ),
+        (
+            1000000,
+            &[
+                b"1000000".as_slice(),
+                b"1000000".as_slice(),
+                b"1000000".as_slice(),
+                b"1000000".as_slice(),
+                b"+1000000".as_slice(),
+                b" 1000000".as_slice(),
+                b"1000000".as_slice(),
+                b"1000000".as_slice(),
+                b"+1000000".as_slice(),
+                b"f4240".as_slice(),
+                b"F4240".as_slice(),
+                b"0xf4240".as_slice(),
+                b"0XF4240".as_slice(),
+                b"000f4240".as_slice(),
+                b"0x000f4240".as_slice(),
+                b"3641100".as_slice(),
+                b"03641100".as_slice(),
+                b"03641100".as_slice(),
+                b"f4240".as_slice(),
+                b"1000000".as_slice(),
+                b"03641100".as_slice(),
+                b"0xf4240".as_slice(),
+                b"1000000".as_slice(),
+                b"f4240".as_slice(),
+                b"1000000".as_slice(),
+                b"+1000000".as_slice(),
+                b"@".as_slice(),
+                b"  @".as_slice(),
+                b"@  ".as_slice(),
+            ],
+        ),
+        (
+            9223372036854775807,
+            &[
+                b"9223372036854775807".as_slice(),
+                b"9223372036854775807".as_slice(),
+                b"9223372036854775807".as_slice(),
+                b"9223372036854775807".as_slice(),
+                b"+9223372036854775807".as_slice(),
+                b" 9223372036854775807".as_slice(),
+                b"9223372036854775807".as_slice(),
+                b"9223372036854775807".as_slice(),
+                b"+9223372036854775807".as_slice(),
+                b"7fffffffffffffff".as_slice(),
+                b"7FFFFFFFFFFFFFFF".as_slice(),
+                b"0x7fffffffffffffff".as_slice(),
+                b"0X7FFFFFFFFFFFFFFF".as_slice(),
+                b"7fffffffffffffff".as_slice(),
+                b"0x7fffffffffffffff".as_slice(),
+                b"777777777777777777777".as_slice(),
+                b"0777777777777777777777".as_slice(),
+                b"0777777777777777777777".as_slice(),
+                b"7fffffffffffffff".as_slice(),
+                b"9223372036854775807".as_slice(),
+                b"0777777777777777777777".as_slice(),
+                b"0x7fffffffffffffff".as_slice(),
+                b"9223372036854775807".as_slice(),
+                b"7fffffffffffffff".as_slice(),
+                b"9223372036854775807".as_slice(),
+                b"+9223372036854775807".as_slice(),
+                b"\xff".as_slice(),
+                b"  \xff".as_slice(),
+                b"\xff  ".as_slice(),
+            ],
+        ),
+        (
+            i64::MIN,
+            &[
+                b"-9223372036854775808".as_slice(),
+                b"-9223372036854775808".as_slice(),
+                b"-9223372036854775808".as_slice(),
+                b"-9223372036854775808".as_slice(),
+                b"-9223372036854775808".as_slice(),
+                b"-9223372036854775808".as_slice(),
+                b"-9223372036854775808".as_slice(),
+                b"-9223372036854775808".as_slice(),
+                b"-9223372036854775808".as_slice(),
+                b"8000000000000000".as_slice(),
+                b"8000000000000000".as_slice(),
+                b"0x8000000000000000".as_slice(),
+                b"0X8000000000000000".as_slice(),
+                b"8000000000000000".as_slice(),
+                b"0x8000000000000000".as_slice(),
+                b"1000000000000000000000".as_slice(),
+                b"01000000000000000000000".as_slice(),
+                b"01000000000000000000000".as_slice(),
+                b"8000000000000000".as_slice(),
+                b"9223372036854775808".as_slice(),
+                b"01000000000000000000000".as_slice(),
+                b"0x8000000000000000".as_slice(),
+                b"9223372036854775808".as_slice(),
+                b"8000000000000000".as_slice(),
+                b"-9223372036854775808".as_slice(),
+                b"-9223372036854775808".as_slice(),
+                b"\x00".as_slice(),
+                b"  \x00".as_slice(),
+                b"\x00  ".as_slice(),
+            ],
+        ),
+        (
+            2147483647,
+            &[
+                b"2147483647".as_slice(),
+                b"2147483647".as_slice(),
+                b"2147483647".as_slice(),
+                b"2147483647".as_slice(),
+                b"+2147483647".as_slice(),
+                b" 2147483647".as_slice(),
+                b"2147483647".as_slice(),
+                b"2147483647".as_slice(),
+                b"+2147483647".as_slice(),
+                b"7fffffff".as_slice(),
+                b"7FFFFFFF".as_slice(),
+                b"0x7fffffff".as_slice(),
+                b"0X7FFFFFFF".as_slice(),
+                b"7fffffff".as_slice(),
+                b"0x7fffffff".as_slice(),
+                b"17777777777".as_slice(),
+                b"017777777777".as_slice(),
+                b"017777777777".as_slice(),
+                b"7fffffff".as_slice(),
+                b"2147483647".as_slice(),
+                b"017777777777".as_slice(),
+                b"0x7fffffff".as_slice(),
+                b"2147483647".as_slice(),
+                b"7fffffff".as_slice(),
+                b"2147483647".as_slice(),
+                b"+2147483647".as_slice(),
+                b"\xff".as_slice(),
+                b"  \xff".as_slice(),
+                b"\xff  ".as_slice(),
+            ],
+        ),
+        (
+            -2147483648,
+            &[
+                b"-2147483648".as_slice(),
+                b"-2147483648".as_slice(),
+                b"-2147483648".as_slice(),
+                b"-2147483648".as_slice(),
+                b"-2147483648".as_slice(),
+                b"-2147483648".as_slice(),
+                b"-2147483648".as_slice(),
+                b"-2147483648".as_slice(),
+                b"-2147483648".as_slice(),
+                b"ffffffff80000000".as_slice(),
+                b"FFFFFFFF80000000".as_slice(),
+                b"0xffffffff80000000".as_slice(),
+                b"0XFFFFFFFF80000000".as_slice(),
+                b"ffffffff80000000".as_slice(),
+                b"0xffffffff80000000".as_slice(),
+                b"1777777777760000000000".as_slice(),
+                b"01777777777760000000000".as_slice(),
+                b"01777777777760000000000".as_slice(),
+                b"ffffffff80000000".as_slice(),
+                b"18446744071562067968".as_slice(),
+                b"01777777777760000000000".as_slice(),
+                b"0xffffffff80000000".as_slice(),
+                b"18446744071562067968".as_slice(),
+                b"ffffffff80000000".as_slice(),
+                b"-2147483648".as_slice(),
+                b"-2147483648".as_slice(),
+                b"\x00".as_slice(),
+                b"  \x00".as_slice(),
+                b"\x00  ".as_slice(),
+            ],
+        ),
+        (
+            12345678901234,
+            &[
+                b"12345678901234".as_slice(),
+                b"12345678901234".as_slice(),
+                b"12345678901234".as_slice(),
+                b"12345678901234".as_slice(),
+                b"+12345678901234".as_slice(),
+                b" 12345678901234".as_slice(),
+                b"12345678901234".as_slice(),
+                b"12345678901234".as_slice(),
+                b"+12345678901234".as_slice(),
+                b"b3a73ce2ff2".as_slice(),
+                b"B3A73CE2FF2".as_slice(),
+                b"0xb3a73ce2ff2".as_slice(),
+                b"0XB3A73CE2FF2".as_slice(),
+                b"b3a73ce2ff2".as_slice(),
+                b"0xb3a73ce2ff2".as_slice(),
+                b"263516363427762".as_slice(),
+                b"0263516363427762".as_slice(),
+                b"0263516363427762".as_slice(),
+                b"b3a73ce2ff2".as_slice(),
+                b"12345678901234".as_slice(),
+                b"0263516363427762".as_slice(),
+                b"0xb3a73ce2ff2".as_slice(),
+                b"12345678901234".as_slice(),
+                b"b3a73ce2ff2".as_slice(),
+                b"12345678901234".as_slice(),
+                b"+12345678901234".as_slice(),
+                b"\xf2".as_slice(),
+                b"  \xf2".as_slice(),
+                b"\xf2  ".as_slice(),
+            ],
+        ),
     ];
     const TOSTRING_CASES: &[(u64, &str)] = &[
         (0x0000000000000000, "0.0"),
@@ -662,11 +1236,19 @@ mod tests {
             for (spec, want) in FLOAT_SPECS.iter().zip(expected.iter()) {
                 let got = spec_format(spec, Some(x), 0);
                 if got != want.as_bytes() {
-                    bad.push(format!("{spec} of {x:e} ({bits:#x}): got {:?} want {want:?}", show(&got)));
+                    bad.push(format!(
+                        "{spec} of {x:e} ({bits:#x}): got {:?} want {want:?}",
+                        show(&got)
+                    ));
                 }
             }
         }
-        assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad.join("\n"));
+        assert!(
+            bad.is_empty(),
+            "{} mismatches:\n{}",
+            bad.len(),
+            bad.join("\n")
+        );
     }
 
     #[test]
@@ -676,11 +1258,20 @@ mod tests {
             for (spec, want) in INT_SPECS.iter().zip(expected.iter()) {
                 let got = spec_format(spec, None, i);
                 if got != *want {
-                    bad.push(format!("{spec} of {i}: got {:?} want {:?}", show(&got), show(want)));
+                    bad.push(format!(
+                        "{spec} of {i}: got {:?} want {:?}",
+                        show(&got),
+                        show(want)
+                    ));
                 }
             }
         }
-        assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad.join("\n"));
+        assert!(
+            bad.is_empty(),
+            "{} mismatches:\n{}",
+            bad.len(),
+            bad.join("\n")
+        );
     }
 
     #[test]
@@ -694,7 +1285,18 @@ mod tests {
 
     #[test]
     fn numfmt_integer_to_str() {
-        for i in [0, 1, -1, 9, 10, -10, 12345, i64::MAX, i64::MIN, i64::MIN + 1] {
+        for i in [
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            12345,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ] {
             let mut out = Vec::new();
             lua_integer_to_str(i, &mut out);
             assert_eq!(show(&out), i.to_string());
@@ -704,7 +1306,10 @@ mod tests {
     #[test]
     fn numfmt_fmt_s_and_justify() {
         let mut out = Vec::new();
-        let f = Flags { width: 5, ..Flags::default() };
+        let f = Flags {
+            width: 5,
+            ..Flags::default()
+        };
         fmt_s(&mut out, b"abcdef", Some(3), f);
         fmt_s(&mut out, b"ab", None, Flags { left: true, ..f });
         fmt_s(&mut out, b"ab", None, Flags { zero: true, ..f });
@@ -738,7 +1343,13 @@ mod tests {
                 let nines = 10f64.powi(1 + rng.below(16) as i32) - 1.0;
                 (nines + 0.5) * 10f64.powi(rng.below(20) as i32 - 10)
             }
-            4 => f64::from_bits(10f64.powi(rng.below(40) as i32 - 20).to_bits().wrapping_add(rng.below(5)).wrapping_sub(2)),
+            4 => f64::from_bits(
+                10f64
+                    .powi(rng.below(40) as i32 - 20)
+                    .to_bits()
+                    .wrapping_add(rng.below(5))
+                    .wrapping_sub(2),
+            ),
             5 => f64::from_bits(rng.below(1 << 53)),
             6 => rng.next() as i64 as f64 / (1u64 << rng.below(64)) as f64,
             _ => f64::from_bits((rng.below(2046) + 1) << 52 | rng.below(1 << 52)),
@@ -762,7 +1373,11 @@ mod tests {
         }
         if rng.below(3) != 0 {
             spec.push('.');
-            let p = if rng.below(10) == 0 { rng.below(100) } else { rng.below(20) };
+            let p = if rng.below(10) == 0 {
+                rng.below(100)
+            } else {
+                rng.below(20)
+            };
             spec += &p.to_string();
         }
         spec.push(convs[rng.below(convs.len() as u64) as usize] as char);
@@ -782,12 +1397,20 @@ mod tests {
         script += "}\nfor _, c in ipairs(C) do local s = string.format(c[1], c[3] and f(c[2]) or c[2]); io.write(#s, ':', s) end\n";
         static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let unique = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!("numfmt-diff-{}-{unique}.lua", std::process::id()));
-        std::fs::File::create(&path).ok()?.write_all(script.as_bytes()).ok()?;
+        let path =
+            std::env::temp_dir().join(format!("numfmt-diff-{}-{unique}.lua", std::process::id()));
+        std::fs::File::create(&path)
+            .ok()?
+            .write_all(script.as_bytes())
+            .ok()?;
         let output = std::process::Command::new("lua5.3").arg(&path).output();
         let _ = std::fs::remove_file(&path);
         let output = output.ok()?;
-        assert!(output.status.success(), "lua5.3 failed: {}", show(&output.stderr));
+        assert!(
+            output.status.success(),
+            "lua5.3 failed: {}",
+            show(&output.stderr)
+        );
         let mut results = Vec::new();
         let mut rest = &output.stdout[..];
         while let Some(colon) = rest.iter().position(|&c| c == b':') {
@@ -803,7 +1426,11 @@ mod tests {
         let cases: Vec<(String, u64, bool)> = (0..count)
             .map(|_| {
                 let spec = random_spec(&mut rng, convs);
-                let bits = if floats { interesting_float(&mut rng).to_bits() } else { rng.next() >> rng.below(64) };
+                let bits = if floats {
+                    interesting_float(&mut rng).to_bits()
+                } else {
+                    rng.next() >> rng.below(64)
+                };
                 (spec, bits, floats)
             })
             .collect();
@@ -820,10 +1447,19 @@ mod tests {
                 spec_format(spec, None, *bits as i64)
             };
             if got != *want {
-                bad.push(format!("{spec} of {bits:#x}: got {:?} want {:?}", show(&got), show(want)));
+                bad.push(format!(
+                    "{spec} of {bits:#x}: got {:?} want {:?}",
+                    show(&got),
+                    show(want)
+                ));
             }
         }
-        assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad[..bad.len().min(40)].join("\n"));
+        assert!(
+            bad.is_empty(),
+            "{} mismatches:\n{}",
+            bad.len(),
+            bad[..bad.len().min(40)].join("\n")
+        );
     }
 
     #[test]
@@ -840,7 +1476,10 @@ mod tests {
     fn numfmt_differential_tostring_vs_lua53() {
         let mut rng = XorShift(0xdead_beef_1234_5678);
         let values: Vec<f64> = (0..20_000).map(|_| interesting_float(&mut rng)).collect();
-        let cases: Vec<(String, u64, bool)> = values.iter().map(|x| ("%.14g".to_string(), x.to_bits(), true)).collect();
+        let cases: Vec<(String, u64, bool)> = values
+            .iter()
+            .map(|x| ("%.14g".to_string(), x.to_bits(), true))
+            .collect();
         let Some(expected) = lua53_format(&cases) else {
             eprintln!("lua5.3 not found: differential test skipped");
             return;
@@ -865,6 +1504,19 @@ mod tests {
             fmt_g(&mut out, x, Some(17), Flags::default());
             let back: f64 = show(&out).parse().expect("parses");
             prop_assert_eq!(back.to_bits(), x.to_bits());
+        }
+
+        #[test]
+        fn numfmt_tostring_fast_path_agrees(d in 0u64..200_000_000_000_000, k in 0i32..20, neg in any::<bool>()) {
+            let x = d as f64 / 10f64.powi(k) * if neg { -1.0 } else { 1.0 };
+            let mut fast = Vec::new();
+            lua_number_to_str(x, &mut fast);
+            let mut slow = Vec::new();
+            fmt_g(&mut slow, x, Some(14), Flags::default());
+            if slow.iter().all(|&c| c == b'-' || c.is_ascii_digit()) {
+                slow.extend_from_slice(b".0");
+            }
+            prop_assert_eq!(show(&fast), show(&slow));
         }
 
         #[test]
@@ -905,7 +1557,7 @@ mod tests {
                 let text = show(item);
                 let back: f64 = text.trim().parse().expect("parses");
                 let digits = precision.unwrap_or(6).max(1) as i32;
-                let tol = if conv.to_ascii_lowercase() == b'f' {
+                let tol = if conv.eq_ignore_ascii_case(&b'f') {
                     10f64.powi(-digits.min(300))
                 } else {
                     x.abs() * 10f64.powi(1 - digits.min(300))

@@ -11,7 +11,6 @@
 //!   through; so deep nesting is an error, never a Rust stack overflow;
 //! - every error is a `CompileError` with PUC's message; nothing here panics.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -24,7 +23,9 @@ use crate::proto::{chunk_id, Proto, UpvalDesc};
 use crate::scope::LabelList;
 use crate::CompileError;
 
-pub(crate) type PResult<T> = Result<T, CompileError>;
+/// Errors are boxed so that every `Result` on the recursive paths stays small.
+pub(crate) type PError = Box<CompileError>;
+pub(crate) type PResult<T> = Result<T, PError>;
 
 /// Limit of nested "C calls" (syntactic levels).
 const LUAI_MAXCCALLS: u32 = 200;
@@ -39,9 +40,11 @@ pub(crate) struct Parser<'s> {
     /// Line of the last token consumed.
     pub lastline: u32,
     /// The function being compiled.
-    pub fs: FuncState,
-    /// Enclosing functions, outermost first.
-    pub outer: Vec<FuncState>,
+    pub fs: Box<FuncState>,
+    /// Enclosing functions, outermost first (boxed: moving a function state in
+    /// and out of `fs` must stay cheap and keep the recursive frames small).
+    #[allow(clippy::vec_box)]
+    pub outer: Vec<Box<FuncState>>,
     /// Active local variables of all open functions (indices into `loc_vars`).
     pub actvar: Vec<u16>,
     /// Pending gotos.
@@ -49,7 +52,7 @@ pub(crate) struct Parser<'s> {
     /// Active labels.
     pub label: Vec<LabelDesc>,
     /// Chunk-wide constant cache.
-    pub kcache: HashMap<KKey, usize>,
+    pub kcache: ahash::AHashMap<KKey, usize>,
     /// Syntactic nesting ("C levels").
     nccalls: u32,
     source: Arc<[u8]>,
@@ -82,12 +85,12 @@ impl<'s> Parser<'s> {
             t: Token::Eos,
             ahead: None,
             lastline: 1,
-            fs: FuncState::new(main, 0),
+            fs: Box::new(FuncState::new(main, 0)),
             outer: Vec::new(),
             actvar: Vec::new(),
             gt: Vec::new(),
             label: Vec::new(),
-            kcache: HashMap::new(),
+            kcache: ahash::AHashMap::new(),
             nccalls: c_calls,
             source: src,
         };
@@ -101,7 +104,9 @@ impl<'s> Parser<'s> {
         format!("{}:{}: ", chunk_id(&self.source), line)
     }
 
-    fn make_error(&self, line: u32, msg: &str, near: Near) -> CompileError {
+    #[cold]
+    #[inline(never)]
+    fn make_error(&self, line: u32, msg: &str, near: Near) -> PError {
         let mut raw = self.chunk_prefix(line).into_bytes();
         raw.extend_from_slice(msg.as_bytes());
         match near {
@@ -118,10 +123,12 @@ impl<'s> Parser<'s> {
                 raw.extend_from_slice(s.as_bytes());
             }
         }
-        CompileError::from_bytes(raw)
+        Box::new(CompileError::from_bytes(raw))
     }
 
-    fn lex_error(&self, e: LexError) -> CompileError {
+    #[cold]
+    #[inline(never)]
+    fn lex_error(&self, e: LexError) -> PError {
         self.make_error(e.line, &e.msg, e.near)
     }
 
@@ -139,27 +146,40 @@ impl<'s> Parser<'s> {
     }
 
     /// A syntax error near the current token (PUC's `luaX_syntaxerror`).
-    pub(crate) fn syntax_error(&self, msg: &str) -> CompileError {
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn syntax_error(&self, msg: &str) -> PError {
         self.make_error(self.lex.line(), msg, self.near_current())
     }
 
     /// A semantic error: no "near" part (PUC's `semerror`).
-    pub(crate) fn sem_error(&self, msg: &str) -> CompileError {
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn sem_error(&self, msg: &str) -> PError {
         self.make_error(self.lex.line(), msg, Near::Nothing)
     }
 
     /// An array-size limit error, raised by PUC's allocator without position.
-    pub(crate) fn limit_error(&self, what: &str, limit: usize) -> CompileError {
-        CompileError::from_bytes(format!("too many {} (limit is {})", what, limit).into_bytes())
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn limit_error(&self, what: &str, limit: usize) -> PError {
+        Box::new(CompileError::from_bytes(
+            format!("too many {} (limit is {})", what, limit).into_bytes(),
+        ))
     }
 
-    pub(crate) fn errorlimit_at(&self, line_defined: u32, limit: usize, what: &str) -> CompileError {
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn errorlimit_at(&self, line_defined: u32, limit: usize, what: &str) -> PError {
         let whr = if line_defined == 0 {
             "main function".to_string()
         } else {
             format!("function at line {}", line_defined)
         };
-        self.syntax_error(&format!("too many {} (limit is {}) in {}", what, limit, whr))
+        self.syntax_error(&format!(
+            "too many {} (limit is {}) in {}",
+            what, limit, whr
+        ))
     }
 
     pub(crate) fn checklimit(&self, v: usize, l: usize, what: &str) -> PResult<()> {
@@ -210,7 +230,9 @@ impl<'s> Parser<'s> {
         }
     }
 
-    fn error_expected(&self, tok: &Token) -> CompileError {
+    #[cold]
+    #[inline(never)]
+    fn error_expected(&self, tok: &Token) -> PError {
         self.syntax_error(&format!("{} expected", tok.describe()))
     }
 
@@ -277,7 +299,7 @@ impl<'s> Parser<'s> {
             max_stack_size: 2, // registers 0/1 are always valid
             ..Proto::default()
         };
-        let fs = FuncState::new(f, self.actvar.len());
+        let fs = Box::new(FuncState::new(f, self.actvar.len()));
         let parent = std::mem::replace(&mut self.fs, fs);
         self.outer.push(parent);
         self.enterblock(false);
@@ -618,7 +640,10 @@ impl<'s> Parser<'s> {
             Token::True => ExpDesc::new(ExpKind::True),
             Token::False => ExpDesc::new(ExpKind::False),
             Token::Dots => {
-                self.check_condition(self.fs.f.is_vararg, "cannot use '...' outside a vararg function")?;
+                self.check_condition(
+                    self.fs.f.is_vararg,
+                    "cannot use '...' outside a vararg function",
+                )?;
                 let pc = self.code_abc(OpCode::VarArg, 0, 1, 0)?;
                 ExpDesc::new(ExpKind::VarArg(pc))
             }
@@ -783,7 +808,11 @@ impl<'s> Parser<'s> {
             if !matches!(nv.k, ExpKind::Indexed { .. }) {
                 self.check_conflict(lhs, &nv)?;
             }
-            self.checklimit((nvars as u32 + self.nccalls) as usize, LUAI_MAXCCALLS as usize, "C levels")?;
+            self.checklimit(
+                (nvars as u32 + self.nccalls) as usize,
+                LUAI_MAXCCALLS as usize,
+                "C levels",
+            )?;
             lhs.push(nv);
             self.assignment(lhs, nvars + 1)?;
             lhs.pop();
@@ -967,8 +996,7 @@ impl<'s> Parser<'s> {
         self.next()?; // skip IF or ELSEIF
         let mut v = self.expr()?;
         self.checknext(&Token::Then)?;
-        let jf;
-        if self.t == Token::Goto || self.t == Token::Break {
+        let jf = if self.t == Token::Goto || self.t == Token::Break {
             self.goiffalse(&mut v)?;
             self.enterblock(false);
             self.gotostat(v.t)?;
@@ -976,12 +1004,12 @@ impl<'s> Parser<'s> {
             if self.block_follow(false) {
                 return self.leaveblock();
             }
-            jf = self.jump()?;
+            self.jump()?
         } else {
             self.goiftrue(&mut v)?;
             self.enterblock(false);
-            jf = v.f;
-        }
+            v.f
+        };
         self.statlist()?;
         self.leaveblock()?;
         if self.t == Token::Else || self.t == Token::ElseIf {
@@ -1141,7 +1169,8 @@ impl<'s> Parser<'s> {
             _ => self.exprstat()?,
         }
         debug_assert!(
-            self.fs.f.max_stack_size as i32 >= self.fs.freereg && self.fs.freereg >= self.fs.nactvar
+            self.fs.f.max_stack_size as i32 >= self.fs.freereg
+                && self.fs.freereg >= self.fs.nactvar
         );
         self.fs.freereg = self.fs.nactvar;
         self.leavelevel();

@@ -238,7 +238,13 @@ impl<'s> Parser<'s> {
 
     // ---------------------------------------------------------------- labels
 
-    pub(crate) fn newlabelentry(&mut self, which: LabelList, name: Rc<[u8]>, line: u32, pc: i32) -> PResult<usize> {
+    pub(crate) fn newlabelentry(
+        &mut self,
+        which: LabelList,
+        name: Rc<[u8]>,
+        line: u32,
+        pc: i32,
+    ) -> PResult<usize> {
         let nactvar = self.fs.nactvar;
         let list = if which == LabelList::Gotos {
             &mut self.gt
@@ -334,7 +340,8 @@ impl<'s> Parser<'s> {
         self.findgotos(l)
     }
 
-    fn undefgoto(&mut self, g: usize) -> crate::CompileError {
+    #[cold]
+    fn undefgoto(&mut self, g: usize) -> crate::parser::PError {
         let gt = &self.gt[g];
         let name = String::from_utf8_lossy(&gt.name).into_owned();
         let msg = if &*gt.name == b"break" {

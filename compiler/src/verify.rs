@@ -12,7 +12,7 @@
 //!   index (LOADK, LOADKX's EXTRAARG) is `< nk`; every upvalue index `< nu`;
 //!   every CLOSURE index `< protos.len()`;
 //! - every jump target (JMP, FORLOOP, FORPREP, TFORLOOP, LOADBOOL's skip) is in
-//!   `0..code.len()`; EQ/LT/LE/TEST/TESTSET are followed by a JMP, TFORCALL by a
+//!   `0..code.len()` and is not an EXTRAARG; EQ/LT/LE/TEST/TESTSET are followed by a JMP, TFORCALL by a
 //!   TFORLOOP, LOADKX and SETLIST with C = 0 by an EXTRAARG, and EXTRAARG appears
 //!   nowhere else; the last instruction is a RETURN (so execution never runs off
 //!   the end);
@@ -123,6 +123,9 @@ impl Checker<'_> {
     fn target(&self, t: i64) -> Result<(), String> {
         if t < 0 || t as usize >= self.f.code.len() {
             return self.err(format!("jump target {} out of range", t + 1));
+        }
+        if inst::opcode_raw(self.f.code[t as usize]) == OpCode::ExtraArg as u8 {
+            return self.err(format!("jump target {} is an EXTRAARG", t + 1));
         }
         Ok(())
     }
@@ -368,7 +371,14 @@ mod tests {
             proto(vec![abc(OpCode::Call, 0, 3, 1), ret()], 2),
             proto(vec![abc(OpCode::Call, 0, 1, 4), ret()], 2),
             proto(vec![asbx(OpCode::ForLoop, 0, -1), ret()], 3),
-            proto(vec![abc(OpCode::TForCall, 0, 0, 1), asbx(OpCode::TForLoop, 2, -2), ret()], 5),
+            proto(
+                vec![
+                    abc(OpCode::TForCall, 0, 0, 1),
+                    asbx(OpCode::TForLoop, 2, -2),
+                    ret(),
+                ],
+                5,
+            ),
             proto(vec![abc(OpCode::Concat, 0, 1, 1), ret()], 2),
             proto(vec![abc(OpCode::GetUpval, 0, 0, 0), ret()], 2),
             proto(vec![asbx(OpCode::Jmp, 0, 5), ret()], 2),

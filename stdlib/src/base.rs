@@ -235,7 +235,11 @@ fn getmetatable(s: &mut State) -> LuaResult<usize> {
         Some(mt) => {
             let key = s.str_value(b"__metatable");
             let protected = mt.get(key);
-            s.push(if protected.is_nil() { Value::Table(mt) } else { protected });
+            s.push(if protected.is_nil() {
+                Value::Table(mt)
+            } else {
+                protected
+            });
         }
     }
     Ok(1)
@@ -340,7 +344,14 @@ fn xpcall(s: &mut State) -> LuaResult<usize> {
 
 fn collectgarbage(s: &mut State) -> LuaResult<usize> {
     const OPTS: &[&str] = &[
-        "stop", "restart", "collect", "count", "step", "setpause", "setstepmul", "isrunning",
+        "stop",
+        "restart",
+        "collect",
+        "count",
+        "step",
+        "setpause",
+        "setstepmul",
+        "isrunning",
     ];
     let o = s.check_option(1, Some("collect"), OPTS)?;
     match OPTS[o] {
@@ -385,7 +396,13 @@ fn collectgarbage(s: &mut State) -> LuaResult<usize> {
 }
 
 /// Load a chunk and push the function (or nil and the message).
-fn load_chunk(s: &mut State, code: &[u8], chunkname: &[u8], mode: &[u8], env: Option<Value>) -> LuaResult<usize> {
+fn load_chunk(
+    s: &mut State,
+    code: &[u8],
+    chunkname: &[u8],
+    mode: &[u8],
+    env: Option<Value>,
+) -> LuaResult<usize> {
     let is_binary = code.first() == Some(&0x1b);
     if is_binary && !mode.contains(&b'b') {
         s.push(Value::Nil);
@@ -398,7 +415,10 @@ fn load_chunk(s: &mut State, code: &[u8], chunkname: &[u8], mode: &[u8], env: Op
     }
     if !is_binary && !mode.contains(&b't') {
         s.push(Value::Nil);
-        let m = format!("attempt to load a text chunk (mode is '{}')", String::from_utf8_lossy(mode));
+        let m = format!(
+            "attempt to load a text chunk (mode is '{}')",
+            String::from_utf8_lossy(mode)
+        );
         s.push_str(m.as_bytes());
         return Ok(2);
     }

@@ -5,10 +5,12 @@
 #![forbid(unsafe_code)]
 
 pub mod base;
+pub mod lcoroutine;
 pub mod lformat;
 pub mod lpattern;
+pub mod lstring;
 
-use luavm_vm::{NativeFn, State, Table, Value, Gc};
+use luavm_vm::{Gc, NativeFn, State, Table, Value};
 
 /// A library: name → function.
 pub type Lib = &'static [(&'static str, NativeFn)];
@@ -20,7 +22,42 @@ pub fn register(s: &mut State, t: Gc<Table>, lib: Lib) {
     }
 }
 
+/// Create library table `name` with `funcs`, store it in the globals and in
+/// `package.loaded` (the registry's `_LOADED`).
+pub fn open_lib(s: &mut State, name: &str, funcs: Lib) -> Gc<Table> {
+    let t = s.new_table();
+    s.set_global(name, Value::Table(t));
+    register(s, t, funcs);
+    let loaded = loaded_table(s);
+    s.raw_set_str(loaded, name, Value::Table(t));
+    t
+}
+
+/// The registry's `_LOADED` table (created on first use).
+pub fn loaded_table(s: &mut State) -> Gc<Table> {
+    let reg = s.registry();
+    let key = s.str_value(b"_LOADED");
+    match reg.get(key) {
+        Value::Table(t) => t,
+        _ => {
+            let t = s.new_table();
+            s.raw_set(reg, key, Value::Table(t));
+            t
+        }
+    }
+}
+
+/// Append a number's `tostring` form.
+pub fn push_number(out: &mut Vec<u8>, v: Value) {
+    luavm_vm::ops::push_str_or_number(out, v);
+}
+
 /// Open every library implemented so far into the state's globals.
 pub fn open_all(s: &mut State) {
     base::open(s);
+    let g = s.globals();
+    let loaded = loaded_table(s);
+    s.raw_set_str(loaded, "_G", Value::Table(g));
+    lcoroutine::open(s);
+    lstring::open(s);
 }

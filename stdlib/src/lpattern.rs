@@ -128,7 +128,11 @@ impl<'a> MatchState<'a> {
     /// All captures of the last match `src[s..e]` (PUC's `push_captures`);
     /// with `whole` and no captures, the whole match as the only one.
     pub fn captures(&self, s: usize, e: usize, whole: bool) -> Result<Vec<Capture>, String> {
-        let n = if self.level == 0 && whole { 1 } else { self.level };
+        let n = if self.level == 0 && whole {
+            1
+        } else {
+            self.level
+        };
         (0..n).map(|i| self.get_capture(i, s, e)).collect()
     }
 
@@ -179,21 +183,29 @@ impl<'a> MatchState<'a> {
                         return Err("missing '[' after '%f' in pattern".to_string());
                     }
                     let ep = self.classend(p)?;
-                    let previous = s.checked_sub(1).and_then(|i| self.src.get(i)).copied().unwrap_or(0);
+                    let previous = s
+                        .checked_sub(1)
+                        .and_then(|i| self.src.get(i))
+                        .copied()
+                        .unwrap_or(0);
                     let current = self.src.get(s).copied().unwrap_or(0);
-                    if !self.matchbracketclass(previous, p, ep - 1) && self.matchbracketclass(current, p, ep - 1) {
+                    if !self.matchbracketclass(previous, p, ep - 1)
+                        && self.matchbracketclass(current, p, ep - 1)
+                    {
                         p = ep;
                     } else {
                         return Ok(None);
                     }
                 }
-                L_ESC if self.pat_at(p + 1).is_ascii_digit() => match self.match_capture(s, self.pat_at(p + 1))? {
-                    Some(next) => {
-                        s = next;
-                        p += 2;
+                L_ESC if self.pat_at(p + 1).is_ascii_digit() => {
+                    match self.match_capture(s, self.pat_at(p + 1))? {
+                        Some(next) => {
+                            s = next;
+                            p += 2;
+                        }
+                        None => return Ok(None),
                     }
-                    None => return Ok(None),
-                },
+                }
                 _ => {
                     // A single-character class, then an optional suffix.
                     let ep = self.classend(p)?;
@@ -450,7 +462,10 @@ pub fn lmemfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let last_start = haystack.len() - needle.len();
     let mut from = 0;
     while from <= last_start {
-        let at = from + haystack[from..=last_start].iter().position(|&c| c == first)?;
+        let at = from
+            + haystack[from..=last_start]
+                .iter()
+                .position(|&c| c == first)?;
         if haystack[at + 1..at + needle.len()] == *rest {
             return Some(at);
         }
@@ -601,7 +616,11 @@ pub fn gsub<E: From<String>>(
     out: &mut Vec<u8>,
     mut add_value: impl FnMut(&MatchState<'_>, usize, usize, &mut Vec<u8>) -> Result<(), E>,
 ) -> Result<i64, E> {
-    let max_n = max_n.unwrap_or_else(|| i64::try_from(src.len()).unwrap_or(i64::MAX).saturating_add(1));
+    let max_n = max_n.unwrap_or_else(|| {
+        i64::try_from(src.len())
+            .unwrap_or(i64::MAX)
+            .saturating_add(1)
+    });
     let (anchor, pat) = match pat.split_first() {
         Some((b'^', rest)) => (true, rest),
         _ => (false, pat),
@@ -635,7 +654,13 @@ pub fn gsub<E: From<String>>(
 /// Appends the replacement string `repl` for the match `src[s..e]` (PUC's
 /// `add_s`): `%0` is the whole match, `%1`-`%9` a capture (a position
 /// capture as its integer), `%%` a `%`.
-pub fn expand_replacement(out: &mut Vec<u8>, repl: &[u8], ms: &MatchState<'_>, s: usize, e: usize) -> Result<(), String> {
+pub fn expand_replacement(
+    out: &mut Vec<u8>,
+    repl: &[u8],
+    ms: &MatchState<'_>,
+    s: usize,
+    e: usize,
+) -> Result<(), String> {
     let mut i = 0;
     while i < repl.len() {
         let c = repl[i];
@@ -655,7 +680,9 @@ pub fn expand_replacement(out: &mut Vec<u8>, repl: &[u8], ms: &MatchState<'_>, s
             out.extend_from_slice(ms.src.get(s..e).unwrap_or_default());
         } else {
             match ms.get_capture(usize::from(d - b'1'), s, e)? {
-                Capture::Bytes { start, end } => out.extend_from_slice(ms.src.get(start..end).unwrap_or_default()),
+                Capture::Bytes { start, end } => {
+                    out.extend_from_slice(ms.src.get(start..end).unwrap_or_default())
+                }
                 Capture::Position(p) => lua_integer_to_str(p as i64, out),
             }
         }
@@ -665,10 +692,560 @@ pub fn expand_replacement(out: &mut Vec<u8>, repl: &[u8], ms: &MatchState<'_>, s
 
 /// `string.gsub(src, pat, repl, max_n)` for a string replacement; returns
 /// the new string and the number of matches.
-pub fn gsub_str(src: &[u8], pat: &[u8], repl: &[u8], max_n: Option<i64>) -> Result<(Vec<u8>, i64), String> {
+pub fn gsub_str(
+    src: &[u8],
+    pat: &[u8],
+    repl: &[u8],
+    max_n: Option<i64>,
+) -> Result<(Vec<u8>, i64), String> {
     let mut out = Vec::with_capacity(src.len());
     let n = gsub(src, pat, max_n, &mut out, |ms, s, e, out| {
         expand_replacement(out, repl, ms, s, e)
     })?;
     Ok((out, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Copy, Debug)]
+    enum Arg {
+        Init(i64),
+        Repl(&'static [u8], Option<i64>),
+        None,
+    }
+
+    /// Encodes a Lua value list as the generator script does: strings in
+    /// quotes with non-printable bytes as `<d>`, integers in decimal.
+    fn enc_bytes(b: &[u8]) -> String {
+        let mut s = String::from("'");
+        for &c in b {
+            if (b' '..=b'~').contains(&c) {
+                s.push(char::from(c));
+            } else {
+                s += &format!("<{c}>");
+            }
+        }
+        s + "'"
+    }
+
+    fn enc_capture(src: &[u8], c: &Capture) -> String {
+        match *c {
+            Capture::Bytes { start, end } => enc_bytes(&src[start..end]),
+            Capture::Position(p) => p.to_string(),
+        }
+    }
+
+    /// The values `string.match`/`gmatch` return for `m`.
+    fn enc_match_values(src: &[u8], m: &Match) -> String {
+        if m.captures.is_empty() {
+            return enc_bytes(&src[m.start..m.end]);
+        }
+        m.captures
+            .iter()
+            .map(|c| enc_capture(src, c))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    fn run(kind: &str, s: &[u8], p: &[u8], arg: Arg) -> String {
+        match (kind, arg) {
+            ("find", Arg::Init(init)) => match str_find(s, p, init, false) {
+                Err(e) => format!("E:{e}"),
+                Ok(None) => "nil".to_string(),
+                Ok(Some(m)) => {
+                    let mut out = format!("{},{}", m.start + 1, m.end);
+                    for c in &m.captures {
+                        out += ",";
+                        out += &enc_capture(s, c);
+                    }
+                    out
+                }
+            },
+            ("match", Arg::Init(init)) => match str_match(s, p, init) {
+                Err(e) => format!("E:{e}"),
+                Ok(None) => "nil".to_string(),
+                Ok(Some(m)) => enc_match_values(s, &m),
+            },
+            ("gmatch", _) => {
+                let mut state = GMatchState::new();
+                let mut parts = Vec::new();
+                for _ in 0..50 {
+                    match state.next_match(s, p) {
+                        Err(e) => {
+                            parts.push(format!("E:{e}"));
+                            break;
+                        }
+                        Ok(None) => break,
+                        Ok(Some(m)) => parts.push(enc_match_values(s, &m)),
+                    }
+                }
+                parts.join(";")
+            }
+            ("gsub", Arg::Repl(repl, n)) => match gsub_str(s, p, repl, n) {
+                Err(e) => format!("E:{e}"),
+                Ok((out, n)) => format!("{},{n}", enc_bytes(&out)),
+            },
+            _ => panic!("bad case {kind} {arg:?}"),
+        }
+    }
+
+    // Generated with lua5.3: `string.find`/`match`/`gmatch`/`gsub` under pcall.
+    /// (function, subject, pattern, init or replacement, encoded results).
+    type Case = (
+        &'static str,
+        &'static [u8],
+        &'static [u8],
+        Arg,
+        &'static str,
+    );
+
+    const CASES: &[Case] = &[
+        ("find", b"hello world", b"o", Arg::Init(1), "5,5"),
+        ("find", b"hello world", b"o", Arg::Init(6), "8,8"),
+        ("find", b"hello world", b"o", Arg::Init(-3), "nil"),
+        ("find", b"hello world", b"l+", Arg::Init(1), "3,4"),
+        ("find", b"hello world", b"(l)(l)", Arg::Init(1), "3,4,'l','l'"),
+        ("find", b"hello", b"", Arg::Init(1), "1,0"),
+        ("find", b"hello", b"", Arg::Init(10), "nil"),
+        ("find", b"hello", b"", Arg::Init(6), "6,5"),
+        ("find", b"hello", b"", Arg::Init(-100), "1,0"),
+        ("find", b"", b"", Arg::Init(1), "1,0"),
+        ("find", b"", b"a*", Arg::Init(1), "1,0"),
+        ("find", b"hello", b"^h", Arg::Init(1), "1,1"),
+        ("find", b"hello", b"^e", Arg::Init(1), "nil"),
+        ("find", b"hello", b"^e", Arg::Init(2), "2,2"),
+        ("find", b"hello", b"o$", Arg::Init(1), "5,5"),
+        ("find", b"hello", b"l$", Arg::Init(1), "nil"),
+        ("find", b"a$b", b"a$b", Arg::Init(1), "1,3"),
+        ("find", b"a$b", b"$b", Arg::Init(1), "2,3"),
+        ("find", b"a^b", b"a^b", Arg::Init(1), "1,3"),
+        ("find", b"hello", b"h.-o", Arg::Init(1), "1,5"),
+        ("find", b"hello", b"h.*", Arg::Init(1), "1,5"),
+        ("find", b"hello", b"x*", Arg::Init(1), "1,0"),
+        ("find", b"hello", b"l?lo", Arg::Init(1), "3,5"),
+        ("find", b"aaab", b"a-b", Arg::Init(1), "1,4"),
+        ("find", b"aaab", b"a*b", Arg::Init(1), "1,4"),
+        ("find", b"aaab", b"a+b", Arg::Init(1), "1,4"),
+        ("find", b"b", b"a+b", Arg::Init(1), "nil"),
+        ("find", b"b", b"a*b", Arg::Init(1), "1,1"),
+        ("find", b"THE (quick) fox", b"%((%a+)%)", Arg::Init(1), "5,11,'quick'"),
+        ("find", b"x = 1.5e10", b"%d+%.?%d*[eE]?%d*", Arg::Init(1), "5,10"),
+        ("find", b"  trim  ", b"^%s*(.-)%s*$", Arg::Init(1), "1,8,'trim'"),
+        ("find", b"key=value", b"(%w+)=(%w+)", Arg::Init(1), "1,9,'key','value'"),
+        ("find", b"abc", b"()b()", Arg::Init(1), "2,2,2,3"),
+        ("find", b"f(a(b)c)d", b"%b()", Arg::Init(1), "2,8"),
+        ("find", b"f(a(b)c", b"%b()", Arg::Init(1), "4,6"),
+        ("find", b"[[x]]", b"%b[]", Arg::Init(1), "1,5"),
+        ("find", b"aXb", b"%bXb", Arg::Init(1), "2,3"),
+        ("find", b"THE (quick) fox", b"%f[%a]%a+", Arg::Init(5), "6,10"),
+        ("find", b"hello world", b"%f[%w]%w+$", Arg::Init(1), "7,11"),
+        ("find", b"abc", b"%f[%l]", Arg::Init(1), "1,0"),
+        ("find", b"abc", b"%f[%z]", Arg::Init(1), "4,3"),
+        ("find", b"abc", b"%f[^%l]", Arg::Init(1), "4,3"),
+        ("find", b"aa bb", b"%f[%S]%S+", Arg::Init(3), "4,5"),
+        ("find", b"abcabc", b"(abc)%1", Arg::Init(1), "1,6,'abc'"),
+        ("find", b"abcab", b"(abc)%1", Arg::Init(1), "nil"),
+        ("find", b"xyzzy", b"(z)%1", Arg::Init(1), "3,4,'z'"),
+        ("find", b"a.b", b"%.", Arg::Init(1), "2,2"),
+        ("find", b"a]b", b"[]]", Arg::Init(1), "2,2"),
+        ("find", b"a]b", b"[^]]", Arg::Init(2), "3,3"),
+        ("find", b"a-b", b"[a-]", Arg::Init(2), "2,2"),
+        ("find", b"a-b", b"[-a]", Arg::Init(2), "2,2"),
+        ("find", b"a-b", b"[b-]", Arg::Init(1), "2,2"),
+        ("find", b"z-a", b"[%a-z]", Arg::Init(2), "2,2"),
+        ("find", b"A5", b"[%d]", Arg::Init(1), "2,2"),
+        ("find", b"A5", b"[^%d]", Arg::Init(1), "1,1"),
+        ("find", b"hello", b"[a-f]", Arg::Init(1), "2,2"),
+        ("find", b"hello", b"[f-a]", Arg::Init(1), "nil"),
+        ("find", b"x^y", b"[%^]", Arg::Init(1), "2,2"),
+        ("find", b"x^y", b"[x^]", Arg::Init(2), "2,2"),
+        ("find", b"tab\x09here", b"%c", Arg::Init(1), "4,4"),
+        ("find", b"a\x00b", b"%z", Arg::Init(1), "2,2"),
+        ("find", b"a\x00b", b"%Z+", Arg::Init(2), "3,3"),
+        ("find", b"a\x00b", b"\x00", Arg::Init(1), "2,2"),
+        ("find", b"a\x00b", b"[\x00]", Arg::Init(1), "2,2"),
+        ("find", b"a\x00b", b"%\x00", Arg::Init(1), "2,2"),
+        ("find", b"a\x00b", b"[%z]", Arg::Init(1), "2,2"),
+        ("find", b"\x01\x7f\x80\xff ", b"%c+", Arg::Init(1), "1,2"),
+        ("find", b"\x80\xffabc", b"%A+", Arg::Init(1), "1,2"),
+        ("find", b"\xff", b"[\x80-\xff]", Arg::Init(1), "1,1"),
+        ("find", b"\x0b", b"%s", Arg::Init(1), "1,1"),
+        ("find", b"!\x22#$%&\x27()*+,-./:;<=>?@[\x5c]^_\x60{|}~", b"%p+", Arg::Init(1), "1,32"),
+        ("find", b"aBcD12_", b"%u", Arg::Init(1), "2,2"),
+        ("find", b"aBcD12_", b"%l+", Arg::Init(2), "3,3"),
+        ("find", b"aBcD12_", b"%w+", Arg::Init(1), "1,6"),
+        ("find", b"0x1F g", b"%x+", Arg::Init(3), "3,4"),
+        ("find", b"hello world", b"%g+", Arg::Init(6), "7,11"),
+        ("find", b"hi", b"%W", Arg::Init(1), "nil"),
+        ("find", b"hi!", b"%W", Arg::Init(1), "3,3"),
+        ("find", b"a b", b"%S%s%S", Arg::Init(1), "1,3"),
+        ("find", b"aaa", b"a-", Arg::Init(1), "1,0"),
+        ("find", b"aaa", b"a-$", Arg::Init(1), "1,3"),
+        ("find", b"aaa", b"^a-$", Arg::Init(1), "1,3"),
+        ("find", b"abc", b"a?b?c?d?", Arg::Init(1), "1,3"),
+        ("find", b"abc", b".?.?.?.?", Arg::Init(1), "1,3"),
+        ("find", b"hello", b"(h)(e)(l)(l)(o)", Arg::Init(1), "1,5,'h','e','l','l','o'"),
+        ("find", b"hello", b"((h)(e))", Arg::Init(1), "1,2,'he','h','e'"),
+        ("find", b"hello", b"(h(e(l)))", Arg::Init(1), "1,3,'hel','el','l'"),
+        ("find", b"hello", b"()", Arg::Init(3), "3,2,3"),
+        ("find", b"hello", b"()ll()", Arg::Init(1), "3,4,3,5"),
+        ("find", b"hello", b"(%a-)l", Arg::Init(1), "1,3,'he'"),
+        ("find", b"a+b", b"a+b", Arg::Init(1), "nil"),
+        ("find", b"a+b", b"a%+b", Arg::Init(1), "1,3"),
+        ("find", b"hello", b"o", Arg::Init(100), "nil"),
+        ("find", b"abc", b"b", Arg::Init(-1), "nil"),
+        ("find", b"abc", b"b", Arg::Init(-2), "2,2"),
+        ("find", b"abc", b"b", Arg::Init(0), "2,2"),
+        ("find", b"abc", b"b", Arg::Init(-10), "2,2"),
+        ("find", b"abc", b"c", Arg::Init(3), "3,3"),
+        ("find", b"abc", b"", Arg::Init(4), "4,3"),
+        ("find", b"abc", b"", Arg::Init(5), "nil"),
+        ("find", b"hello", b"l", Arg::Init(1), "3,3"),
+        ("find", b"a.b.c", b".", Arg::Init(2), "2,2"),
+        ("find", b"one two", b"(o)(.-)(o)", Arg::Init(1), "1,7,'o','ne tw','o'"),
+        ("find", b"date: 2024-01-15", b"(%d+)-(%d+)-(%d+)", Arg::Init(1), "7,16,'2024','01','15'"),
+        ("find", b"aaa", b"(a*(.))%2", Arg::Init(1), "1,3,'aa','a'"),
+        ("find", b"abab", b"(a)(b)%1%2", Arg::Init(1), "1,4,'a','b'"),
+        ("find", b"aa", b"(a)%1", Arg::Init(2), "nil"),
+        ("find", b"abc", b"(()a)", Arg::Init(1), "1,1,'a',1"),
+        ("find", b"(x)", b"%(.%)", Arg::Init(1), "1,3"),
+        ("find", b"ab", b"%a%a", Arg::Init(1), "1,2"),
+        ("find", b"[a]", b"[[]", Arg::Init(1), "1,1"),
+        ("find", b"a%b", b"%%", Arg::Init(1), "2,2"),
+        ("find", b"hello", b"[%a-z]+", Arg::Init(1), "1,5"),
+        ("find", b"x-z", b"[%a-]+", Arg::Init(1), "1,3"),
+        ("find", b"-%", b"[%%-]+", Arg::Init(1), "1,2"),
+        ("find", b"aaa", b"%1", Arg::Init(1), "E:invalid capture index %1"),
+        ("find", b"aaa", b"(a)%2", Arg::Init(1), "E:invalid capture index %2"),
+        ("find", b"aaa", b"(a%1)", Arg::Init(1), "E:invalid capture index %1"),
+        ("find", b"aaa", b"(a)%0", Arg::Init(1), "E:invalid capture index %0"),
+        ("find", b"aaa", b"%", Arg::Init(1), "E:malformed pattern (ends with '%')"),
+        ("find", b"aaa", b"a%", Arg::Init(1), "E:malformed pattern (ends with '%')"),
+        ("find", b"aaa", b"[a", Arg::Init(1), "E:malformed pattern (missing ']')"),
+        ("find", b"aaa", b"[a%", Arg::Init(1), "E:malformed pattern (missing ']')"),
+        ("find", b"aaa", b"[a%]", Arg::Init(1), "E:malformed pattern (missing ']')"),
+        ("find", b"aaa", b"[]", Arg::Init(1), "E:malformed pattern (missing ']')"),
+        ("find", b"aaa", b"[^]", Arg::Init(1), "E:malformed pattern (missing ']')"),
+        ("find", b"aaa", b"[", Arg::Init(1), "E:malformed pattern (missing ']')"),
+        ("find", b"aaa", b"%f", Arg::Init(1), "E:missing '[' after '%f' in pattern"),
+        ("find", b"aaa", b"%fa", Arg::Init(1), "E:missing '[' after '%f' in pattern"),
+        ("find", b"aaa", b"(", Arg::Init(1), "E:unfinished capture"),
+        ("find", b"aaa", b"a)", Arg::Init(1), "nil"),
+        ("find", b"aaa", b".)", Arg::Init(1), "E:invalid pattern capture"),
+        ("find", b"aaa", b"%b", Arg::Init(1), "E:malformed pattern (missing arguments to '%b')"),
+        ("find", b"aaa", b"%ba", Arg::Init(1), "E:malformed pattern (missing arguments to '%b')"),
+        ("find", b"aaa", b"(()", Arg::Init(1), "E:unfinished capture"),
+        ("find", b"aaa", b"(a", Arg::Init(1), "E:unfinished capture"),
+        ("find", b"aaa", b"x(", Arg::Init(1), "nil"),
+        ("find", b"aaa", b"[%", Arg::Init(1), "E:malformed pattern (missing ']')"),
+        ("find", b"aaa", b"(((((((((((((((((((((((((((((((((", Arg::Init(1), "E:too many captures"),
+        ("find", b"aaa", b"()()()()()()()()()()()()()()()()()()()()()()()()()()()()()()()()", Arg::Init(1), "1,0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1"),
+        ("find", b"aaa", b"()()()()()()()()()()()()()()()()()()()()()()()()()()()()()()()()()", Arg::Init(1), "E:too many captures"),
+        ("find", b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", b"a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?", Arg::Init(1), "1,199"),
+        ("find", b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", b"a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?", Arg::Init(1), "E:pattern too complex"),
+        ("find", b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", b"(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)", Arg::Init(1), "1,32,'a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a'"),
+        ("find", b"", b"a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-", Arg::Init(1), "1,0"),
+        ("find", b"", b"a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-", Arg::Init(1), "1,0"),
+        ("find", b"b", b"a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", Arg::Init(1), "1,1"),
+        ("find", b"b", b"a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", Arg::Init(1), "1,1"),
+        ("find", b"aab", b"(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)c", Arg::Init(1), "nil"),
+        ("find", b"x", b"%f[%a]", Arg::Init(2), "nil"),
+        ("find", b"x", b"%f[%A]", Arg::Init(2), "2,1"),
+        ("match", b"hello world", b"%w+", Arg::Init(1), "'hello'"),
+        ("match", b"hello world", b"%w+", Arg::Init(6), "'world'"),
+        ("match", b"hello world", b"(%w+) (%w+)", Arg::Init(1), "'hello','world'"),
+        ("match", b"hello", b"()ll()", Arg::Init(1), "3,5"),
+        ("match", b"hello", b"x", Arg::Init(1), "nil"),
+        ("match", b"key = val", b"^(%w+)%s*=%s*(%w+)$", Arg::Init(1), "'key','val'"),
+        ("match", b"hello", b".-", Arg::Init(1), "''"),
+        ("match", b"hello", b"", Arg::Init(3), "''"),
+        ("match", b"hello", b"^(h)", Arg::Init(2), "nil"),
+        ("match", b"abc", b")", Arg::Init(1), "E:invalid pattern capture"),
+        ("match", b"abc", b"(%w", Arg::Init(1), "E:unfinished capture"),
+        ("match", b"[[nested]]", b"%[(%b[])%]", Arg::Init(1), "'[nested]'"),
+        ("match", b"  x  ", b"^%s*(.-)%s*$", Arg::Init(1), "'x'"),
+        ("match", b"abc", b"((a)(b))", Arg::Init(1), "'ab','a','b'"),
+        ("match", b"abc", b"a*", Arg::Init(10), "nil"),
+        ("gmatch", b"hello world from lua", b"%a+", Arg::None, "'hello';'world';'from';'lua'"),
+        ("gmatch", b"k1=v1, k2=v2", b"(%w+)=(%w+)", Arg::None, "'k1','v1';'k2','v2'"),
+        ("gmatch", b"abc", b"", Arg::None, "'';'';'';''"),
+        ("gmatch", b"abc", b"a*", Arg::None, "'a';'';''"),
+        ("gmatch", b"aXbXc", b"[^X]*", Arg::None, "'a';'b';'c'"),
+        ("gmatch", b"^a^a", b"^a", Arg::None, "'^a';'^a'"),
+        ("gmatch", b"abc", b"()", Arg::None, "1;2;3;4"),
+        ("gmatch", b"a,b,,c", b"([^,]*)", Arg::None, "'a';'b';'';'c'"),
+        ("gmatch", b"abab", b"(a)(b)", Arg::None, "'a','b';'a','b'"),
+        ("gmatch", b"abc", b"(%w", Arg::None, "E:unfinished capture"),
+        ("gmatch", b"abc", b"%", Arg::None, "E:malformed pattern (ends with '%')"),
+        ("gmatch", b"one two", b"%f[%w]%w+", Arg::None, "'one';'two'"),
+        ("gmatch", b"", b"x*", Arg::None, "''"),
+        ("gsub", b"hello world", b"o", Arg::Repl(b"0", None), "'hell0 w0rld',2"),
+        ("gsub", b"hello world", b"(o)", Arg::Repl(b"[%1]", None), "'hell[o] w[o]rld',2"),
+        ("gsub", b"hello world", b"%w+", Arg::Repl(b"<%0>", None), "'<hello> <world>',2"),
+        ("gsub", b"hello", b"", Arg::Repl(b"-", None), "'-h-e-l-l-o-',6"),
+        ("gsub", b"hello world", b"(%w+) (%w+)", Arg::Repl(b"%2 %1", None), "'world hello',1"),
+        ("gsub", b"abc", b"%w", Arg::Repl(b"%1%1", None), "'aabbcc',3"),
+        ("gsub", b"abc", b"%w", Arg::Repl(b"%2", None), "E:invalid capture index %2"),
+        ("gsub", b"abc", b"%w", Arg::Repl(b"%x", None), "E:invalid use of '%' in replacement string"),
+        ("gsub", b"abc", b"%w", Arg::Repl(b"%", None), "E:invalid use of '%' in replacement string"),
+        ("gsub", b"abc", b"(%w)", Arg::Repl(b"%1%%", None), "'a%b%c%',3"),
+        ("gsub", b"abc", b"()%w", Arg::Repl(b"%1", None), "'123',3"),
+        ("gsub", b"abc", b"(%w", Arg::Repl(b"x", None), "'xxx',3"),
+        ("gsub", b"abc", b"(%w", Arg::Repl(b"%1", None), "E:unfinished capture"),
+        ("gsub", b"abc", b"(%w", Arg::Repl(b"%0", None), "'abc',3"),
+        ("gsub", b"hello", b"l", Arg::Repl(b"L", Some(1)), "'heLlo',1"),
+        ("gsub", b"hello", b"l", Arg::Repl(b"L", Some(0)), "'hello',0"),
+        ("gsub", b"hello", b"l", Arg::Repl(b"L", Some(-1)), "'hello',0"),
+        ("gsub", b"hello", b"^h", Arg::Repl(b"H", None), "'Hello',1"),
+        ("gsub", b"hello", b"^l", Arg::Repl(b"L", None), "'hello',0"),
+        ("gsub", b"hello hello", b"^hello", Arg::Repl(b"X", None), "'X hello',1"),
+        ("gsub", b"abc", b"b*", Arg::Repl(b"-", None), "'-a-c-',3"),
+        ("gsub", b"abc", b"x*", Arg::Repl(b"-", None), "'-a-b-c-',4"),
+        ("gsub", b"", b"x*", Arg::Repl(b"-", None), "'-',1"),
+        ("gsub", b"a,b,,c", b",", Arg::Repl(b";", None), "'a;b;;c',3"),
+        ("gsub", b"abc", b".", Arg::Repl(b"%0%0", None), "'aabbcc',3"),
+        ("gsub", b"  x  y  ", b"%s+", Arg::Repl(b" ", None), "' x y ',3"),
+        ("gsub", b"abc", b"$", Arg::Repl(b"!", None), "'abc!',1"),
+        ("gsub", b"abc", b"^", Arg::Repl(b"!", None), "'!abc',1"),
+        ("gsub", b"hello", b"(l)(l)", Arg::Repl(b"%2%1", None), "'hello',1"),
+        ("gsub", b"a.b", b"%.", Arg::Repl(b"%%", None), "'a%b',1"),
+        ("gsub", b"abc", b"b", Arg::Repl(b"%9", None), "E:invalid capture index %9"),
+        ("gsub", b"abc", b"(b)", Arg::Repl(b"%9", None), "E:invalid capture index %9"),
+        ("gsub", b"abc", b"[", Arg::Repl(b"x", None), "E:malformed pattern (missing ']')"),
+        ("gsub", b"x = $name, y = $value", b"%$(%w+)", Arg::Repl(b"<%1>", None), "'x = <name>, y = <value>',2"),
+        ("gsub", b"abc", b"", Arg::Repl(b"%0", None), "'abc',4"),
+    ];
+
+    #[test]
+    fn lpattern_cases_match_lua53() {
+        let mut bad = Vec::new();
+        for &(kind, s, p, arg, want) in CASES {
+            let got = run(kind, s, p, arg);
+            if got != want {
+                bad.push(format!(
+                    "{kind}({:?}, {:?}, {arg:?}): got {got:?} want {want:?}",
+                    enc_bytes(s),
+                    enc_bytes(p)
+                ));
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "{} mismatches:\n{}",
+            bad.len(),
+            bad.join("\n")
+        );
+    }
+
+    #[test]
+    fn lpattern_helpers() {
+        assert_eq!(lmemfind(b"hello", b"ll"), Some(2));
+        assert_eq!(lmemfind(b"hello", b""), Some(0));
+        assert_eq!(lmemfind(b"", b""), Some(0));
+        assert_eq!(lmemfind(b"hello", b"lo!"), None);
+        assert_eq!(lmemfind(b"aab", b"ab"), Some(1));
+        assert_eq!(lmemfind(b"ab", b"abc"), None);
+        assert!(has_specials(b"a.b"));
+        assert!(!has_specials(b"a)b]"));
+        assert_eq!(find_init(1, 3), Some(0));
+        assert_eq!(find_init(4, 3), Some(3));
+        assert_eq!(find_init(5, 3), None);
+        assert_eq!(find_init(-1, 3), Some(2));
+        assert_eq!(find_init(-10, 3), Some(0));
+        assert_eq!(find_init(i64::MIN, 3), Some(0));
+        assert_eq!(find_init(i64::MAX, 3), None);
+        assert_eq!(match_at(b"^a", b"^a", 0).unwrap().map(|m| m.end), Some(2));
+        assert_eq!(
+            match_at(b"xab", b"a(b)", 1).unwrap().map(|m| m.captures),
+            Some(vec![Capture::Bytes { start: 2, end: 3 }])
+        );
+        assert_eq!(match_at(b"ab", b"a", 5).unwrap(), None);
+        assert_eq!(find_at(b"ab", b"b", 5).unwrap(), None);
+        // gsub with a lazy table-like replacement: only capture 0 is asked for.
+        let mut out = Vec::new();
+        let n = gsub::<String>(b"abc", b"(%w)(", None, &mut out, |ms, s, e, out| {
+            match ms.get_capture(0, s, e)? {
+                Capture::Bytes { start, end } => out.extend_from_slice(&ms.src()[start..end]),
+                Capture::Position(_) => unreachable!(),
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((out.as_slice(), n), (&b"abc"[..], 3));
+    }
+
+    /// A small deterministic generator for the differential test.
+    struct XorShift(u64);
+
+    impl XorShift {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+        fn pick(&mut self, alphabet: &[u8], max_len: usize) -> Vec<u8> {
+            let n = self.below(max_len + 1);
+            (0..n)
+                .map(|_| alphabet[self.below(alphabet.len())])
+                .collect()
+        }
+    }
+
+    fn lua_literal(b: &[u8]) -> String {
+        let mut s = String::from("\"");
+        for &c in b {
+            s += &format!("\\{c}");
+        }
+        s + "\""
+    }
+
+    /// Random small patterns and subjects through `find`, `match`, `gmatch`
+    /// and `gsub`, compared with lua5.3 when it is installed.
+    #[test]
+    fn lpattern_differential_vs_lua53() {
+        use std::io::Write;
+        const PATTERN_BYTES: &[u8] = b"aab.%%()[]^$*+-?1f2bdswAx]\0";
+        const SUBJECT_BYTES: &[u8] = b"aab()[]x1 \0";
+        let mut rng = XorShift(0x1234_5678_9abc_def1);
+        let kinds = ["find", "match", "gmatch", "gsub"];
+        let mut cases = Vec::new();
+        for _ in 0..6000 {
+            let kind = kinds[rng.below(4)];
+            let s = rng.pick(SUBJECT_BYTES, 8);
+            let p = rng.pick(PATTERN_BYTES, 7);
+            let init = rng.below(14) as i64 - 4;
+            let repl: &'static [u8] = [&b"<%0>"[..], b"%1-", b"%%", b"x%2", b"%"][rng.below(5)];
+            cases.push((kind, s, p, init, repl));
+        }
+        let mut script = String::from(LUA_RUN);
+        script += "local C = {\n";
+        for (kind, s, p, init, repl) in &cases {
+            script += &format!(
+                "{{'{kind}', {}, {}, {init}, {}}},\n",
+                lua_literal(s),
+                lua_literal(p),
+                lua_literal(repl)
+            );
+        }
+        script += "}\nfor _, c in ipairs(C) do local r = run(c[1], c[2], c[3], c[4], c[5]); io.write(#r, ':', r) end\n";
+        let path = std::env::temp_dir().join(format!("lpattern-diff-{}.lua", std::process::id()));
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        let output = std::process::Command::new("lua5.3").arg(&path).output();
+        let _ = std::fs::remove_file(&path);
+        let Ok(output) = output else {
+            eprintln!("lua5.3 not found: differential test skipped");
+            return;
+        };
+        assert!(
+            output.status.success(),
+            "lua5.3: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let mut rest = &output.stdout[..];
+        let mut bad = Vec::new();
+        for (kind, s, p, init, repl) in &cases {
+            let colon = rest.iter().position(|&c| c == b':').expect("length");
+            let n: usize = String::from_utf8_lossy(&rest[..colon])
+                .parse()
+                .expect("length");
+            let want = String::from_utf8_lossy(&rest[colon + 1..colon + 1 + n]).into_owned();
+            rest = &rest[colon + 1 + n..];
+            let arg = match *kind {
+                "gsub" => Arg::Repl(repl, None),
+                _ => Arg::Init(*init),
+            };
+            let got = run(kind, s, p, arg);
+            if got != want {
+                bad.push(format!(
+                    "{kind}({}, {}, {init}, {}): got {got:?} want {want:?}",
+                    enc_bytes(s),
+                    enc_bytes(p),
+                    enc_bytes(repl)
+                ));
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "{} mismatches:\n{}",
+            bad.len(),
+            bad[..bad.len().min(40)].join("\n")
+        );
+    }
+
+    /// The Lua side of the differential test (same encoding as `run`).
+    const LUA_RUN: &str = r##"
+local function enc(ok, ...)
+  if not ok then return "E:" .. (select(1, ...)) end
+  local t = {}
+  for i = 1, select("#", ...) do
+    local v = select(i, ...)
+    if type(v) == "string" then
+      t[i] = "'" .. v:gsub("[^%w%p ]", function(c) return string.format("<%d>", c:byte()) end) .. "'"
+    elseif v == nil then t[i] = "nil"
+    else t[i] = string.format("%d", v) end
+  end
+  return table.concat(t, ",")
+end
+function run(kind, s, p, init, repl)
+  if kind == "find" then return enc(pcall(string.find, s, p, init))
+  elseif kind == "match" then return enc(pcall(string.match, s, p, init))
+  elseif kind == "gsub" then return enc(pcall(string.gsub, s, p, repl))
+  else
+    local ok, it = pcall(string.gmatch, s, p)
+    local out = {}
+    for _ = 1, 50 do
+      local r = {pcall(it)}
+      if not r[1] then out[#out + 1] = "E:" .. r[2]; break end
+      if r[2] == nil then break end
+      out[#out + 1] = enc(table.unpack(r))
+    end
+    return table.concat(out, ";")
+  end
+end
+"##;
+
+    proptest! {
+        #[test]
+        fn lpattern_never_panics_and_stays_fast(
+            s in proptest::collection::vec(proptest::sample::select(b"aab()[]%x1 \0\xff".to_vec()), 0..16),
+            p in proptest::collection::vec(any::<u8>().prop_map(|c| b"ab()[]^$*+-?.%%fb1290dwsSz\0\xff"[usize::from(c) % 26]), 0..14),
+            repl in proptest::collection::vec(proptest::sample::select(b"%01a9".to_vec()), 0..5),
+            init in -20i64..20,
+        ) {
+            let t0 = std::time::Instant::now();
+            let _ = str_find(&s, &p, init, false);
+            let _ = str_match(&s, &p, init);
+            let _ = gsub_str(&s, &p, &repl, None);
+            let mut state = GMatchState::new();
+            for _ in 0..40 {
+                match state.next_match(&s, &p) {
+                    Ok(Some(_)) => {}
+                    _ => break,
+                }
+            }
+            prop_assert!(t0.elapsed() < std::time::Duration::from_secs(5));
+        }
+
+        #[test]
+        fn lpattern_plain_find_agrees_with_escaped_pattern(
+            s in proptest::collection::vec(proptest::sample::select(b"q.%()[".to_vec()), 0..12),
+            needle in proptest::collection::vec(proptest::sample::select(b"q.%()[".to_vec()), 0..4),
+        ) {
+            let mut escaped = Vec::new();
+            for &c in &needle {
+                escaped.push(b'%');
+                escaped.push(c);
+            }
+            let plain = str_find(&s, &needle, 1, true).unwrap().map(|m| (m.start, m.end));
+            let pattern = find_at(&s, &escaped, 0).unwrap().map(|m| (m.start, m.end));
+            prop_assert_eq!(plain, pattern);
+        }
+    }
 }

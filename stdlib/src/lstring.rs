@@ -137,7 +137,8 @@ fn byte(s: &mut State) -> LuaResult<usize> {
         return Ok(0);
     }
     let n = (pose - posi + 1) as usize;
-    s.check_stack(n).map_err(|_| s.lib_error("string slice too long"))?;
+    s.check_stack(n)
+        .map_err(|_| s.lib_error("string slice too long"))?;
     for k in 0..n {
         let c = st.as_bytes()[posi as usize - 1 + k];
         s.push(Value::Int(c as i64));
@@ -234,12 +235,20 @@ fn push_capture(s: &mut State, src: &[u8], c: Capture) {
 fn push_captures(s: &mut State, src: &[u8], m: &Match, whole_if_none: bool) -> LuaResult<usize> {
     if m.captures.is_empty() {
         if whole_if_none {
-            push_capture(s, src, Capture::Bytes { start: m.start, end: m.end });
+            push_capture(
+                s,
+                src,
+                Capture::Bytes {
+                    start: m.start,
+                    end: m.end,
+                },
+            );
             return Ok(1);
         }
         return Ok(0);
     }
-    s.check_stack(m.captures.len()).map_err(|_| s.lib_error("too many captures"))?;
+    s.check_stack(m.captures.len())
+        .map_err(|_| s.lib_error("too many captures"))?;
     for c in &m.captures {
         push_capture(s, src, *c);
     }
@@ -299,7 +308,10 @@ fn gmatch_aux(s: &mut State) -> LuaResult<usize> {
         Value::Int(i) => Some(i as usize),
         _ => None,
     };
-    let mut st = GMatchState { src: pos as usize, lastmatch: last };
+    let mut st = GMatchState {
+        src: pos as usize,
+        lastmatch: last,
+    };
     match st.next_match(src.as_bytes(), pat.as_bytes()) {
         Err(m) => Err(pattern_error(s, m)),
         Ok(None) => {
@@ -308,7 +320,12 @@ fn gmatch_aux(s: &mut State) -> LuaResult<usize> {
         }
         Ok(Some(m)) => {
             s.set_native_upvalue(2, Value::Int(st.src as i64));
-            s.set_native_upvalue(3, st.lastmatch.map(|x| Value::Int(x as i64)).unwrap_or(Value::Nil));
+            s.set_native_upvalue(
+                3,
+                st.lastmatch
+                    .map(|x| Value::Int(x as i64))
+                    .unwrap_or(Value::Nil),
+            );
             push_captures(s, src.as_bytes(), &m, true)
         }
     }
@@ -346,7 +363,11 @@ fn gsub(s: &mut State) -> LuaResult<usize> {
         v if v.is_function() => {}
         _ => return Err(s.arg_type_error(3, "string/function/table")),
     }
-    let max_n = if s.arg(4).is_nil() { None } else { Some(s.check_integer(4)?) };
+    let max_n = if s.arg(4).is_nil() {
+        None
+    } else {
+        Some(s.check_integer(4)?)
+    };
     let repl_str: Option<Gc<LuaStr>> = match repl {
         Value::Str(r) => Some(r),
         Value::Int(_) | Value::Num(_) => Some(s.check_string(3)?),
@@ -354,43 +375,52 @@ fn gsub(s: &mut State) -> LuaResult<usize> {
     };
     let mut out = Vec::with_capacity(src.len());
     let srcb = src.as_bytes();
-    let r = lpattern::gsub(srcb, pat.as_bytes(), max_n, &mut out, |ms: &MatchState<'_>, st, e, out| {
-        if let Some(r) = repl_str {
-            return lpattern::expand_replacement(out, r.as_bytes(), ms, st, e).map_err(GsubErr::Pattern);
-        }
-        // table or function: look up / call with the first capture (or whole match)
-        let first = ms.get_capture(0, st, e).map_err(GsubErr::Pattern)?;
-        let key = match first {
-            Capture::Bytes { start, end } => s.str_value(&srcb[start..end]),
-            Capture::Position(p) => Value::Int(p as i64),
-        };
-        let v = if let Value::Table(_) = repl {
-            s.index(repl, key).map_err(GsubErr::Lua)?
-        } else {
-            let caps = ms.captures(st, e, true).map_err(GsubErr::Pattern)?;
-            let base = s.top();
-            s.push(repl);
-            for c in caps {
-                push_capture(s, srcb, c);
+    let r = lpattern::gsub(
+        srcb,
+        pat.as_bytes(),
+        max_n,
+        &mut out,
+        |ms: &MatchState<'_>, st, e, out| {
+            if let Some(r) = repl_str {
+                return lpattern::expand_replacement(out, r.as_bytes(), ms, st, e)
+                    .map_err(GsubErr::Pattern);
             }
-            s.call(base, 1).map_err(GsubErr::Lua)?;
-            let v = s.stack_at(base);
-            s.set_top(base);
-            v
-        };
-        match v {
-            Value::Nil | Value::Bool(false) => out.extend_from_slice(&srcb[st..e]),
-            Value::Str(x) => out.extend_from_slice(x.as_bytes()),
-            Value::Int(_) | Value::Num(_) => {
-                crate::push_number(out, v);
+            // table or function: look up / call with the first capture (or whole match)
+            let first = ms.get_capture(0, st, e).map_err(GsubErr::Pattern)?;
+            let key = match first {
+                Capture::Bytes { start, end } => s.str_value(&srcb[start..end]),
+                Capture::Position(p) => Value::Int(p as i64),
+            };
+            let v = if let Value::Table(_) = repl {
+                s.index(repl, key).map_err(GsubErr::Lua)?
+            } else {
+                let caps = ms.captures(st, e, true).map_err(GsubErr::Pattern)?;
+                let base = s.top();
+                s.push(repl);
+                for c in caps {
+                    push_capture(s, srcb, c);
+                }
+                s.call(base, 1).map_err(GsubErr::Lua)?;
+                let v = s.stack_at(base);
+                s.set_top(base);
+                v
+            };
+            match v {
+                Value::Nil | Value::Bool(false) => out.extend_from_slice(&srcb[st..e]),
+                Value::Str(x) => out.extend_from_slice(x.as_bytes()),
+                Value::Int(_) | Value::Num(_) => {
+                    crate::push_number(out, v);
+                }
+                other => {
+                    let t = s.obj_type_name(other);
+                    return Err(GsubErr::Lua(
+                        s.lib_error(&format!("invalid replacement value (a {t})")),
+                    ));
+                }
             }
-            other => {
-                let t = s.obj_type_name(other);
-                return Err(GsubErr::Lua(s.lib_error(&format!("invalid replacement value (a {t})"))));
-            }
-        }
-        Ok(())
-    });
+            Ok(())
+        },
+    );
     let n = match r {
         Ok(n) => n,
         Err(GsubErr::Pattern(m)) => return Err(pattern_error(s, m)),

@@ -17,13 +17,22 @@ use crate::state::{State, EXTRA_STACK, MAX_CCALLS, MIN_STACK};
 use crate::thread::{cist, CallInfo, ContFn, Status};
 use crate::value::Value;
 
+/// What `poscall` returns of the frame it popped.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Returned {
+    pub func: usize,
+    pub nresults: i32,
+    pub status: u16,
+    pub extra: usize,
+}
+
 /// Ask for all results.
 pub const MULTRET: i32 = -1;
 
 impl State {
     /// Start calling `stack[func]` with arguments `func+1..top`. Returns `true` when a Lua
     /// frame was pushed (the loop must run it), `false` when a Rust function already ran.
-    #[inline]
+    #[inline(never)]
     pub(crate) fn precall(&mut self, func: usize, nresults: i32) -> LuaResult<bool> {
         match self.stack[func] {
             Value::LuaFn(cl) => {
@@ -50,9 +59,9 @@ impl State {
     pub(crate) fn push_lua_frame(&mut self, cl: luavm_gc::Gc<crate::function::LuaClosure>, func: usize, nresults: i32) -> LuaResult<()> {
         {
             {
-                let p = &cl.p.proto;
+                let p = &*cl.p;
                 let nparams = p.num_params as usize;
-                let fsize = p.max_stack_size as usize;
+                let fsize = p.max_stack as usize;
                 let mut nargs = self.top - func - 1;
                 let needed = self.top + fsize + nparams + EXTRA_STACK;
                 if needed > self.stack.len() {
@@ -91,7 +100,7 @@ impl State {
         }
     }
 
-    #[inline]
+    #[inline(never)]
     fn call_native(&mut self, func: usize, nresults: i32, f: crate::function::NativeFn) -> LuaResult<()> {
         if self.top + MIN_STACK + EXTRA_STACK > self.stack.len() {
             self.grow_stack(self.top + MIN_STACK + EXTRA_STACK)?;
@@ -132,18 +141,28 @@ impl State {
     }
 
     /// Pop the running frame and move its `n` results from `first` to its function slot,
-    /// adjusted to the number the caller wants. Returns the popped frame.
-    #[inline]
-    pub(crate) fn poscall(&mut self, first: usize, n: usize) -> CallInfo {
-        let ci = self.ci.pop().unwrap_or_else(CallInfo::base_frame);
-        let res = ci.func;
-        if ci.nresults < 0 {
+    /// adjusted to the number the caller wants. Returns what the caller may still need
+    /// of the popped frame.
+    #[inline(always)]
+    pub(crate) fn poscall(&mut self, first: usize, n: usize) -> Returned {
+        let Some(ci) = self.ci.last() else {
+            return Returned { func: 0, nresults: 0, status: 0, extra: 0 };
+        };
+        // read the fields one by one: copying the whole frame out is slower
+        let r = Returned { func: ci.func, nresults: ci.nresults, status: ci.status, extra: ci.extra };
+        // SAFETY: the frame stack is not empty (checked above).
+        unsafe { self.ci.set_len(self.ci.len() - 1) };
+        let res = r.func;
+        if r.nresults == 1 && n >= 1 {
+            self.stack[res] = self.stack[first];
+            self.top = res + 1;
+        } else if r.nresults < 0 {
             if first != res {
                 self.stack.copy_within(first..first + n, res);
             }
             self.top = res + n;
         } else {
-            let wanted = ci.nresults as usize;
+            let wanted = r.nresults as usize;
             let m = n.min(wanted);
             for j in 0..m {
                 self.stack[res + j] = self.stack[first + j];
@@ -153,7 +172,7 @@ impl State {
             }
             self.top = res + wanted;
         }
-        ci
+        r
     }
 
     /// Run frames until the frame at index `entry` has returned, recovering from errors

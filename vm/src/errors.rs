@@ -205,6 +205,8 @@ impl State {
     }
 
     /// A runtime error at the running frame's position (PUC's `luaG_runerror`).
+    #[cold]
+    #[inline(never)]
     pub fn runtime_error(&mut self, msg: &str) -> LuaError {
         let w = self.where_(0);
         let m = format!("{w}{}{msg}", if w.is_empty() { "" } else { " " });

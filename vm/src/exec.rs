@@ -41,12 +41,13 @@ impl State {
                 self.finish_ccall()?;
                 continue 'newframe;
             }
-            let cl = match self.stack[ci_func] {
+            // SAFETY: a frame's function slot is below the top, inside the stack.
+            let cl = match unsafe { *self.stack.get_unchecked(ci_func) } {
                 Value::LuaFn(c) => c,
                 _ => return Err(self.runtime_error("internal error: frame without Lua function")),
             };
             let lp = &*cl.p;
-            let code: &[u32] = &lp.proto.code;
+            let code: &[u32] = &lp.code;
             let k: &[Value] = &lp.k;
             let base = ci_base;
             let mut pc = ci_pc;
@@ -77,6 +78,23 @@ impl State {
                     // SAFETY: verified constant index < k.len().
                     unsafe { *k.get_unchecked($i as usize) }
                 };
+            }
+            macro_rules! reg_ref {
+                ($r:expr) => {
+                    // SAFETY: as for `reg!`.
+                    unsafe { &*stk.add($r as usize) }
+                };
+            }
+            macro_rules! rk_ref {
+                ($x:expr) => {{
+                    let x = $x;
+                    if inst::is_k(x) {
+                        // SAFETY: verified constant index < k.len().
+                        unsafe { k.get_unchecked(inst::index_k(x) as usize) }
+                    } else {
+                        reg_ref!(x)
+                    }
+                }};
             }
             macro_rules! rk {
                 ($x:expr) => {{
@@ -129,13 +147,14 @@ impl State {
             macro_rules! arith_op {
                 ($i:expr, $op:expr, $int:expr, $flt:expr) => {{
                     let i = $i;
-                    let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
-                    match (b, c) {
-                        (Value::Int(x), Value::Int(y)) => set_reg!(inst::a(i), Value::Int($int(x, y))),
-                        (Value::Num(x), Value::Num(y)) => set_reg!(inst::a(i), Value::Num($flt(x, y))),
-                        (Value::Int(x), Value::Num(y)) => set_reg!(inst::a(i), Value::Num($flt(x as f64, y))),
-                        (Value::Num(x), Value::Int(y)) => set_reg!(inst::a(i), Value::Num($flt(x, y as f64))),
+                    let (pb, pc_) = (rk_ref!(inst::b(i)), rk_ref!(inst::c(i)));
+                    match (pb, pc_) {
+                        (&Value::Int(x), &Value::Int(y)) => set_reg!(inst::a(i), Value::Int($int(x, y))),
+                        (&Value::Num(x), &Value::Num(y)) => set_reg!(inst::a(i), Value::Num($flt(x, y))),
+                        (&Value::Int(x), &Value::Num(y)) => set_reg!(inst::a(i), Value::Num($flt(x as f64, y))),
+                        (&Value::Num(x), &Value::Int(y)) => set_reg!(inst::a(i), Value::Num($flt(x, y as f64))),
                         _ => {
+                            let (b, c) = (*pb, *pc_);
                             if protect!(self.arith_slow($op, inst::a(i), inst::b(i), inst::c(i), b, c))? {
                                 continue 'newframe;
                             }
@@ -300,9 +319,11 @@ impl State {
                         }
                     }
                     OpCode::Mod => {
-                        let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
-                        match (b, c) {
-                            (Value::Int(x), Value::Int(y)) if y > 0 => set_reg!(inst::a(i), Value::Int(x.rem_euclid(y))),
+                        match (rk_ref!(inst::b(i)), rk_ref!(inst::c(i))) {
+                            (&Value::Int(x), &Value::Int(y)) if y > 0 => {
+                                set_reg!(inst::a(i), Value::Int(x.rem_euclid(y)))
+                            }
+                            (&Value::Num(x), &Value::Num(y)) => set_reg!(inst::a(i), Value::Num(arith::float_mod(x, y))),
                             _ => slow_op!(i, ArithOp::Mod),
                         }
                     }
@@ -358,17 +379,18 @@ impl State {
                     }
                     OpCode::Jmp => dojump!(i),
                     OpCode::Eq => {
-                        let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
-                        let res = match (b, c) {
-                            (Value::Int(x), Value::Int(y)) => x == y,
-                            (Value::Str(x), Value::Str(y)) => crate::string::LuaStr::equal(x, y),
-                            (Value::Table(_), Value::Table(_)) | (Value::UserData(_), Value::UserData(_)) => {
+                        let (pb, pc_) = (rk_ref!(inst::b(i)), rk_ref!(inst::c(i)));
+                        let res = match (pb, pc_) {
+                            (&Value::Int(x), &Value::Int(y)) => x == y,
+                            (&Value::Str(x), &Value::Str(y)) => crate::string::LuaStr::equal(x, y),
+                            (&b @ Value::Table(_), &c @ Value::Table(_))
+                            | (&b @ Value::UserData(_), &c @ Value::UserData(_)) => {
                                 match protect!(self.equal_tm(b, c))? {
                                     Some(r) => r,
                                     None => continue 'newframe,
                                 }
                             }
-                            _ => b.raw_equal(c),
+                            (&b, &c) => b.raw_equal(c),
                         };
                         if res != (inst::a(i) != 0) {
                             pc += 1;
@@ -377,11 +399,11 @@ impl State {
                         }
                     }
                     OpCode::Lt => {
-                        let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
-                        let res = match (b, c) {
-                            (Value::Int(x), Value::Int(y)) => x < y,
-                            (Value::Num(x), Value::Num(y)) => x < y,
-                            _ => match protect!(self.less_than_slow(b, c, inst::b(i), inst::c(i)))? {
+                        let (pb, pc_) = (rk_ref!(inst::b(i)), rk_ref!(inst::c(i)));
+                        let res = match (pb, pc_) {
+                            (&Value::Int(x), &Value::Int(y)) => x < y,
+                            (&Value::Num(x), &Value::Num(y)) => x < y,
+                            (&b, &c) => match protect!(self.less_than_slow(b, c, inst::b(i), inst::c(i)))? {
                                 Some(r) => r,
                                 None => continue 'newframe,
                             },
@@ -393,11 +415,11 @@ impl State {
                         }
                     }
                     OpCode::Le => {
-                        let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
-                        let res = match (b, c) {
-                            (Value::Int(x), Value::Int(y)) => x <= y,
-                            (Value::Num(x), Value::Num(y)) => x <= y,
-                            _ => match protect!(self.less_equal_slow(b, c, inst::b(i), inst::c(i)))? {
+                        let (pb, pc_) = (rk_ref!(inst::b(i)), rk_ref!(inst::c(i)));
+                        let res = match (pb, pc_) {
+                            (&Value::Int(x), &Value::Int(y)) => x <= y,
+                            (&Value::Num(x), &Value::Num(y)) => x <= y,
+                            (&b, &c) => match protect!(self.less_equal_slow(b, c, inst::b(i), inst::c(i)))? {
                                 Some(r) => r,
                                 None => continue 'newframe,
                             },
@@ -409,7 +431,7 @@ impl State {
                         }
                     }
                     OpCode::Test => {
-                        if reg!(inst::a(i)).truthy() != (inst::c(i) != 0) {
+                        if reg_ref!(inst::a(i)).truthy() != (inst::c(i) != 0) {
                             pc += 1;
                         } else {
                             donextjump!();
@@ -461,6 +483,12 @@ impl State {
                         self.top = func + n;
                         // SAFETY: this frame is on the frame stack.
                         let old = unsafe { self.ci.pop().unwrap_unchecked() };
+                        let old_ret = crate::call::Returned {
+                            func: old.func,
+                            nresults: old.nresults,
+                            status: old.status,
+                            extra: old.extra,
+                        };
                         if self.precall(func, old.nresults)? {
                             let new = self.ci.last_mut().expect("frame just pushed");
                             new.status |= (old.status & (cist::FINISHOP | cist::LEQ)) | cist::TAIL;
@@ -468,7 +496,7 @@ impl State {
                             continue 'newframe;
                         }
                         // a Rust function ran to completion: its results are in place
-                        self.after_return(old, entry)?;
+                        self.after_return(old_ret, entry)?;
                         continue 'newframe;
                     }
                     OpCode::Return => {
@@ -486,8 +514,8 @@ impl State {
                     }
                     OpCode::ForLoop => {
                         let a = inst::a(i);
-                        match (reg!(a), reg!(a + 1), reg!(a + 2)) {
-                            (Value::Int(idx), Value::Int(limit), Value::Int(step)) => {
+                        match (reg_ref!(a), reg_ref!(a + 1), reg_ref!(a + 2)) {
+                            (&Value::Int(idx), &Value::Int(limit), &Value::Int(step)) => {
                                 let idx = idx.wrapping_add(step);
                                 if if step > 0 { idx <= limit } else { limit <= idx } {
                                     pc = (pc as isize + inst::sbx(i) as isize) as usize;
@@ -495,7 +523,7 @@ impl State {
                                     set_reg!(a + 3, Value::Int(idx));
                                 }
                             }
-                            (Value::Num(idx), Value::Num(limit), Value::Num(step)) => {
+                            (&Value::Num(idx), &Value::Num(limit), &Value::Num(step)) => {
                                 let idx = idx + step;
                                 if if step > 0.0 { idx <= limit } else { limit <= idx } {
                                     pc = (pc as isize + inst::sbx(i) as isize) as usize;
@@ -582,7 +610,7 @@ impl State {
                     OpCode::VarArg => {
                         let a = inst::a(i) as usize;
                         let b = inst::b(i) as usize;
-                        let nparams = lp.proto.num_params as usize;
+                        let nparams = lp.num_params as usize;
                         let nvar = (base - ci_func - 1).saturating_sub(nparams);
                         let from = base - nvar;
                         if b == 0 {
@@ -612,13 +640,14 @@ impl State {
 
     /// After a frame returned (its results are in place): finish the instruction that
     /// called a metamethod, and restore the caller's top.
-    #[inline]
-    fn after_return(&mut self, old: crate::thread::CallInfo, entry: usize) -> LuaResult<()> {
+    #[inline(always)]
+    fn after_return(&mut self, old: crate::call::Returned, entry: usize) -> LuaResult<()> {
         if old.status & cist::FINISHOP != 0 {
             self.finish_op(old)?;
         } else if old.nresults >= 0 && self.ci.len() > entry {
-            let caller = self.ci[self.ci.len() - 1];
-            if caller.is_lua() {
+            // SAFETY: ci.len() > entry >= 0, so the frame stack is not empty.
+            let caller = unsafe { self.ci.get_unchecked(self.ci.len() - 1) };
+            if caller.status & cist::LUA != 0 {
                 self.top = caller.top;
             }
         }

@@ -25,11 +25,16 @@ use crate::value::Value;
 /// pushed with `State::push`; it returns how many results it pushed.
 pub type NativeFn = fn(&mut State) -> Result<usize, LuaError>;
 
-/// A prototype loaded into a VM.
+/// A prototype loaded into a VM. The fields the call path needs are copied out of the
+/// `Proto` so that a call touches one object.
 pub struct LuaProto {
-    pub proto: Arc<Proto>,
+    pub code: Box<[u32]>,
     pub k: Box<[Value]>,
+    pub num_params: u8,
+    pub is_vararg: bool,
+    pub max_stack: u8,
     pub protos: Box<[Gc<LuaProto>]>,
+    pub proto: Arc<Proto>,
 }
 
 impl Trace for LuaProto {

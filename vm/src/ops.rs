@@ -16,7 +16,7 @@ use crate::arith::{self, ArithOp};
 use crate::error::LuaResult;
 use crate::meta::Tm;
 use crate::state::State;
-use crate::thread::{cist, CallInfo};
+use crate::thread::cist;
 use crate::value::Value;
 use luavm_compiler::opcodes::{inst, OpCode};
 
@@ -96,6 +96,7 @@ impl State {
     }
 
     /// `R(dest) := t[key]` from the loop. `Ok(true)` when a Lua metamethod frame was pushed.
+    #[inline(never)]
     pub(crate) fn index_slow(&mut self, t: Value, key: Value, dest: Option<u32>, src: Src) -> LuaResult<bool> {
         let v = match self.index_step(t, key, src)? {
             Step::Done(v) => v,
@@ -155,6 +156,7 @@ impl State {
         Err(self.runtime_error("'__newindex' chain too long; possibly a loop"))
     }
 
+    #[inline(never)]
     pub(crate) fn newindex_slow(&mut self, t: Value, key: Value, val: Value, src: Src) -> LuaResult<bool> {
         match self.newindex_step(t, key, val, src)? {
             None => Ok(false),
@@ -204,6 +206,7 @@ impl State {
     // ---- arithmetic -------------------------------------------------------------------
 
     /// Arithmetic with coercion and metamethods, from the loop (`R(a) := b op c`).
+    #[inline(never)]
     pub(crate) fn arith_slow(&mut self, op: ArithOp, a: u32, rb: u32, rc: u32, b: Value, c: Value) -> LuaResult<bool> {
         let unary = matches!(op, ArithOp::Unm | ArithOp::BNot);
         let (srcb, srcc) = if unary { (Src::Reg(rb), Src::Reg(rb)) } else { (Src::rk(rb), Src::rk(rc)) };
@@ -264,6 +267,7 @@ impl State {
 
     // ---- length -------------------------------------------------------------------
 
+    #[inline(never)]
     pub(crate) fn len_slow(&mut self, a: u32, rb: u32, b: Value) -> LuaResult<bool> {
         let v = match self.len_step(b, Src::Reg(rb))? {
             Step::Done(v) => v,
@@ -300,6 +304,7 @@ impl State {
     // ---- comparison -------------------------------------------------------------------
 
     /// `__eq` for two tables or two userdata (raw-unequal ones). `None`: frame pushed.
+    #[inline(never)]
     pub(crate) fn equal_tm(&mut self, a: Value, b: Value) -> LuaResult<Option<bool>> {
         if a.raw_equal(b) {
             return Ok(Some(true));
@@ -334,6 +339,7 @@ impl State {
         }
     }
 
+    #[inline(never)]
     pub(crate) fn less_than_slow(&mut self, a: Value, b: Value, _rb: u32, _rc: u32) -> LuaResult<Option<bool>> {
         if let Some(r) = compare_prim(a, b, false) {
             return Ok(Some(r));
@@ -345,6 +351,7 @@ impl State {
         Ok(self.call_tm_from_loop(tm, &[a, b], 1, 0, 0)?.map(|v| v.truthy()))
     }
 
+    #[inline(never)]
     pub(crate) fn less_equal_slow(&mut self, a: Value, b: Value, _rb: u32, _rc: u32) -> LuaResult<Option<bool>> {
         if let Some(r) = compare_prim(a, b, true) {
             return Ok(Some(r));
@@ -401,6 +408,7 @@ impl State {
     // ---- concatenation -------------------------------------------------------------------
 
     /// `R(a) := R(b) .. ... .. R(c)` from the loop.
+    #[inline(never)]
     pub(crate) fn concat(&mut self, base: usize, a: usize, b: usize, c: usize) -> LuaResult<bool> {
         self.concat_range(base + b, base + c, base + a)
     }
@@ -471,6 +479,7 @@ impl State {
 
     // ---- numeric for -------------------------------------------------------------------
 
+    #[inline(never)]
     pub(crate) fn for_prep(&mut self, init: Value, limit: Value, step: Value) -> LuaResult<(Value, Value, Value)> {
         if let (Value::Int(i0), Value::Int(st)) = (init, step) {
             // integer loop if the limit fits (clipped as 5.3's forlimit)
@@ -517,7 +526,8 @@ impl State {
 
     /// A metamethod frame called by an instruction returned (its result is at its `func`
     /// slot): complete the instruction (PUC's `luaV_finishOp`).
-    pub(crate) fn finish_op(&mut self, callee: CallInfo) -> LuaResult<()> {
+    #[inline(never)]
+    pub(crate) fn finish_op(&mut self, callee: crate::call::Returned) -> LuaResult<()> {
         let ci_idx = self.ci.len() - 1;
         let ci = self.ci[ci_idx];
         let cl = match self.stack[ci.func] {

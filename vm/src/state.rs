@@ -238,7 +238,15 @@ impl State {
         self.pinned.extend(k.iter().copied());
         let protos: Box<[Gc<LuaProto>]> = p.protos.iter().map(|c| self.load_proto(c)).collect();
         self.pinned.truncate(mark);
-        self.heap.alloc(LuaProto { proto: p.clone(), k, protos })
+        self.heap.alloc(LuaProto {
+            code: p.code.clone().into_boxed_slice(),
+            k,
+            num_params: p.num_params,
+            is_vararg: p.is_vararg,
+            max_stack: p.max_stack_size,
+            protos,
+            proto: p.clone(),
+        })
     }
 
     /// A closure of a main chunk: one upvalue, set to the globals table (`_ENV`).
@@ -347,6 +355,7 @@ impl State {
     // ---- upvalues -------------------------------------------------------------------
 
     /// The open upvalue for stack slot `idx`, created if needed.
+    #[inline(never)]
     pub(crate) fn find_upval(&mut self, idx: usize) -> Gc<UpVal> {
         let pos = self.open_upvals.partition_point(|u| u.index.get() < idx);
         if let Some(u) = self.open_upvals.get(pos) {
@@ -395,6 +404,7 @@ impl State {
     }
 
     /// A full collection.
+    #[inline(never)]
     pub fn collect_garbage(&mut self) {
         // clear dead stack slots above every frame so they do not keep garbage alive
         let live = self.ci.iter().map(|c| c.top).max().unwrap_or(0).max(self.top).min(self.stack.len());

@@ -67,12 +67,12 @@ impl Type {
 
 impl Value {
     #[inline(always)]
-    pub fn is_nil(self) -> bool {
+    pub fn is_nil(&self) -> bool {
         matches!(self, Value::Nil)
     }
     /// Lua truth: everything but `nil` and `false`.
     #[inline(always)]
-    pub fn truthy(self) -> bool {
+    pub fn truthy(&self) -> bool {
         !matches!(self, Value::Nil | Value::Bool(false))
     }
     pub fn type_of(self) -> Type {

@@ -59,7 +59,9 @@ fn is_address_context(s: &str, i: usize) -> bool {
 
 /// The corpus directory of the compiler tests.
 pub fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("corpus")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("corpus")
 }
 
 /// Every `*.lua` file of `dir`, sorted.
@@ -100,4 +102,71 @@ pub fn write_temp(name: &str, data: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, data).unwrap();
     p
+}
+
+/// Deeply nested sources (100 000 levels) of every recursive shape of the grammar,
+/// with the error each must give (as lua5.3 `load` from a main chunk gives it).
+pub fn deep_shapes() -> Vec<(&'static str, String, &'static str)> {
+    let n = 100_000;
+    let levels = "x:1: too many C levels (limit is 200) in ";
+    vec![
+        ("parens", "(".repeat(n), levels),
+        ("tables", format!("a={}", "{".repeat(n)), levels),
+        ("records", format!("a={}", "{a=".repeat(n)), levels),
+        ("calls", format!("a={}", "f(".repeat(n)), levels),
+        ("index", format!("a={}", "a[".repeat(n)), levels),
+        (
+            "method",
+            format!("a={}", "a:b(".repeat(n)),
+            "x:1: function or expression needs too many registers near '('",
+        ),
+        (
+            "functions",
+            format!("x = {}1", "function() return ".repeat(n)),
+            levels,
+        ),
+        ("localfn", "local function f() ".repeat(n), levels),
+        ("funcstat", "function f() ".repeat(n), levels),
+        ("do", "do ".repeat(n), levels),
+        ("if", "if x then ".repeat(n), levels),
+        ("while", "while x do ".repeat(n), levels),
+        (
+            "for",
+            "for i=1,2 do ".repeat(n),
+            "x:1: too many local variables (limit is 200) in main function near '='",
+        ),
+        (
+            "forin",
+            "for k,v in x do ".repeat(n),
+            "x:1: too many local variables (limit is 200) in main function near ','",
+        ),
+        ("repeat", "repeat ".repeat(n), levels),
+        ("unary", format!("a={}1", "- ".repeat(n)), levels),
+        ("not", format!("a={}1", "not ".repeat(n)), levels),
+        ("pow", format!("a=2{}", "^2".repeat(n)), levels),
+        ("concat", format!("a=x{}", "..x".repeat(n)), levels),
+        ("andor", format!("a={}", "(x and ".repeat(n)), levels),
+        ("assign", format!("a{}=1", ",a.b".repeat(n)), levels),
+        ("long chain", format!("a=x{}", "+x".repeat(n)), ""),
+        ("statements", "x=1 ".repeat(n), ""),
+    ]
+}
+
+/// Compiles every deep shape and checks its error (or success when none expected).
+pub fn check_deep_shapes() {
+    for (name, src, want) in deep_shapes() {
+        let r = luavm_compiler::compile_with_c_calls(src.as_bytes(), b"=x", 2);
+        match r {
+            Err(e) => assert!(
+                !want.is_empty() && e.message.starts_with(want),
+                "{}: unexpected error {}",
+                name,
+                e.message
+            ),
+            Ok(p) => {
+                assert!(want.is_empty(), "{}: compiled but should fail", name);
+                luavm_compiler::verify(&p).unwrap();
+            }
+        }
+    }
 }

@@ -1,0 +1,2 @@
+#!/usr/bin/env lua
+return "shebang skipped", debug and 2 or 2
