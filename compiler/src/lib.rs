@@ -4,7 +4,26 @@
 //! definition (`opcodes`, `proto`), numeral conversion (`number`), the
 //! disassembler and the bytecode verifier. Depends on nothing else of ours.
 //!
-//! Architecture invariant: nothing here knows about the VM; a `Proto` holds no GC handle.
+//! Code map (one job per file):
+//! - `lexer`: tokens, long brackets, escapes, numerals, line counting, "near" texts;
+//! - `number`: `str2number` / `str2int_base` (PUC's `luaO_str2num`, `tonumber`);
+//! - `parser` (grammar), `scope` (locals, upvalues, blocks, goto/labels), `code`
+//!   (emission, jumps, registers, constants), `expdesc` (expression descriptors and
+//!   operator tables), `fold` (constant folding), `funcstate` (per-function state):
+//!   together PUC 5.3's `lparser.c` + `lcode.c`, in PUC's order of side effects;
+//! - `disasm`: `luac5.3 -l -l` listings; `dump`: PUC 5.3 binary chunks;
+//! - `verify`: the checks that let the VM skip bounds checks;
+//! - `opcodes`, `proto`: the bytecode definition; `numfmt`: C-printf number formatting.
+//!
+//! Architecture invariants:
+//! - nothing here knows about the VM; a `Proto` holds no GC handle;
+//! - for every source, `compile` produces exactly the bytecode, constants, line
+//!   info, local and upvalue debug info of `luac5.3` (tested differentially), and
+//!   exactly its error messages;
+//! - `compile` never panics and its recursion is bounded by PUC's 200 "C levels",
+//!   so deep nesting is an error, not a stack overflow (worst case well under
+//!   1 MiB of stack even unoptimised);
+//! - what `compile` returns always passes `verify`.
 #![forbid(unsafe_code)]
 
 mod code;

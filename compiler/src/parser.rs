@@ -305,6 +305,14 @@ impl<'s> Parser<'s> {
         self.enterblock(false);
     }
 
+    /// The enclosing function's state (always there inside `body`).
+    fn pop_outer(&mut self) -> PResult<Box<FuncState>> {
+        match self.outer.pop() {
+            Some(f) => Ok(f),
+            None => Err(self.sem_error("internal error: no enclosing function")),
+        }
+    }
+
     /// Finishes the current function (PUC's `close_func` without popping it).
     fn finish_func(&mut self) -> PResult<()> {
         self.ret(0, 0)?;
@@ -517,7 +525,7 @@ impl<'s> Parser<'s> {
         self.fs.f.last_line_defined = self.lex.line();
         self.check_match(&Token::End, &Token::Function, line)?;
         // codeclosure: CLOSURE in the parent, before the child is closed (as PUC)
-        let parent = self.outer.pop().expect("enclosing function");
+        let parent = self.pop_outer()?;
         let child = std::mem::replace(&mut self.fs, parent);
         let np = self.fs.f.protos.len() as u32;
         let pc = self.code_abx(OpCode::Closure, 0, np)?;
@@ -527,7 +535,7 @@ impl<'s> Parser<'s> {
         self.outer.push(parent);
         // close_func
         self.finish_func()?;
-        let parent = self.outer.pop().expect("enclosing function");
+        let parent = self.pop_outer()?;
         let child = std::mem::replace(&mut self.fs, parent);
         self.fs.f.protos.push(Arc::new(child.f));
         Ok(e)

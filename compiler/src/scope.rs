@@ -204,7 +204,9 @@ impl<'s> Parser<'s> {
     }
 
     pub(crate) fn leaveblock(&mut self) -> PResult<()> {
-        let bl = *self.fs.blocks.last().expect("open block");
+        let Some(&bl) = self.fs.blocks.last() else {
+            return Ok(()); // no open block: nothing to leave (cannot happen)
+        };
         let has_previous = self.fs.blocks.len() > 1;
         if has_previous && bl.upval {
             // a 'jump to here' that closes the upvalues
@@ -233,7 +235,14 @@ impl<'s> Parser<'s> {
     }
 
     fn current_block(&self) -> BlockCnt {
-        *self.fs.blocks.last().expect("open block")
+        // there is always an open block while parsing; the fallback is never used
+        self.fs.blocks.last().copied().unwrap_or(BlockCnt {
+            firstlabel: self.label.len(),
+            firstgoto: self.gt.len(),
+            nactvar: 0,
+            upval: false,
+            isloop: false,
+        })
     }
 
     // ---------------------------------------------------------------- labels

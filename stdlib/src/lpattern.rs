@@ -1215,7 +1215,7 @@ end
         #[test]
         fn lpattern_never_panics_and_stays_fast(
             s in proptest::collection::vec(proptest::sample::select(b"aab()[]%x1 \0\xff".to_vec()), 0..16),
-            p in proptest::collection::vec(any::<u8>().prop_map(|c| b"ab()[]^$*+-?.%%fb1290dwsSz\0\xff"[usize::from(c) % 26]), 0..14),
+            p in proptest::collection::vec(proptest::sample::select(b"ab()[]^$*+-?.%%fb1290dwsSz\0\xff".to_vec()), 0..14),
             repl in proptest::collection::vec(proptest::sample::select(b"%01a9".to_vec()), 0..5),
             init in -20i64..20,
         ) {

@@ -1,7 +1,7 @@
 //! The API that Rust functions (the standard library, host functions) use: arguments,
 //! results, checks with PUC's "bad argument" messages, and `tostring`/`tonumber`.
 //!
-//! Invariant: a Rust function sees its arguments at `stack[ci.base .. top]` and returns
+//! Invariant: a Rust function sees its arguments at `stack[(ci.base as usize) .. top]` and returns
 //! the number of results it pushed on top; it never holds a `Gc` value in a Rust local
 //! across a call back into Lua (it keeps such values on the stack instead).
 
@@ -21,14 +21,14 @@ impl State {
     #[inline]
     pub fn nargs(&self) -> usize {
         let ci = &self.ci[self.ci.len() - 1];
-        self.top - ci.base
+        self.top - (ci.base as usize)
     }
 
     /// Argument `n` (1-based); nil when absent.
     #[inline]
     pub fn arg(&self, n: usize) -> Value {
         let ci = &self.ci[self.ci.len() - 1];
-        let i = ci.base + n - 1;
+        let i = (ci.base as usize) + n - 1;
         if n >= 1 && i < self.top {
             self.stack[i]
         } else {
@@ -38,7 +38,7 @@ impl State {
 
     /// Stack index of argument `n`.
     pub fn arg_index(&self, n: usize) -> usize {
-        self.ci[self.ci.len() - 1].base + n - 1
+        (self.ci[self.ci.len() - 1].base as usize) + n - 1
     }
 
     /// Replace argument `n` (must exist).
@@ -52,7 +52,7 @@ impl State {
     /// Upvalue `n` (0-based) of the running Rust closure.
     pub fn native_upvalue(&self, n: usize) -> Value {
         let ci = &self.ci[self.ci.len() - 1];
-        match self.stack[ci.func] {
+        match self.stack[ci.func as usize] {
             Value::NativeClosure(c) => c.upvalues.get(n).map(|u| u.get()).unwrap_or(Value::Nil),
             _ => Value::Nil,
         }
@@ -60,7 +60,7 @@ impl State {
 
     pub fn set_native_upvalue(&self, n: usize, v: Value) {
         let ci = &self.ci[self.ci.len() - 1];
-        if let Value::NativeClosure(c) = self.stack[ci.func] {
+        if let Value::NativeClosure(c) = self.stack[ci.func as usize] {
             if let Some(u) = c.upvalues.get(n) {
                 u.set(v);
             }

@@ -85,9 +85,9 @@ impl State {
                     base
                 };
                 self.ci.push(CallInfo {
-                    func,
-                    base,
-                    top: base + fsize,
+                    func: func as u32,
+                    base: base as u32,
+                    top: (base + fsize) as u32,
                     pc: 0,
                     nresults,
                     status: cist::LUA,
@@ -109,9 +109,9 @@ impl State {
             return Err(self.runtime_error("stack overflow"));
         }
         self.ci.push(CallInfo {
-            func,
-            base: func + 1,
-            top: self.top + MIN_STACK,
+            func: func as u32,
+            base: func as u32 + 1,
+            top: (self.top + MIN_STACK) as u32,
             pc: 0,
             nresults,
             status: 0,
@@ -149,7 +149,7 @@ impl State {
             return Returned { func: 0, nresults: 0, status: 0, extra: 0 };
         };
         // read the fields one by one: copying the whole frame out is slower
-        let r = Returned { func: ci.func, nresults: ci.nresults, status: ci.status, extra: ci.extra };
+        let r = Returned { func: (ci.func as usize), nresults: ci.nresults, status: ci.status, extra: (ci.extra as usize) };
         // SAFETY: the frame stack is not empty (checked above).
         unsafe { self.ci.set_len(self.ci.len() - 1) };
         let res = r.func;
@@ -198,15 +198,15 @@ impl State {
     fn recover(&mut self, i: usize) -> LuaResult<()> {
         let ci = self.ci[i];
         let err = self.error_value;
-        self.close_upvals(ci.base);
+        self.close_upvals(ci.base as usize);
         self.ci.truncate(i + 1);
-        self.errfunc = ci.extra;
+        self.errfunc = ci.extra as usize;
         self.in_overflow = false;
         self.ci[i].status &= !cist::YPCALL;
-        self.top = ci.base;
+        self.top = ci.base as usize;
         self.push(err);
         let k = ci.k.expect("protected frame has a continuation");
-        let n = k(self, Status::Error, ci.ctx)?;
+        let n = k(self, Status::Error, ci.ctx as usize)?;
         let first = self.top - n;
         self.poscall(first, n);
         Ok(())
@@ -217,12 +217,12 @@ impl State {
         let ci_idx = self.ci.len() - 1;
         let ci = self.ci[ci_idx];
         if ci.status & cist::YPCALL != 0 {
-            self.errfunc = ci.extra;
+            self.errfunc = ci.extra as usize;
             self.ci[ci_idx].status &= !cist::YPCALL;
         }
         let n = match ci.k {
-            Some(k) => k(self, Status::Ok, ci.ctx)?,
-            None => self.top - (ci.func + 1),
+            Some(k) => k(self, Status::Ok, ci.ctx as usize)?,
+            None => self.top - ((ci.func as usize) + 1),
         };
         let first = self.top - n;
         self.poscall(first, n);
@@ -286,19 +286,19 @@ impl State {
     pub fn call_k(&mut self, func: usize, nresults: i32, ctx: usize, k: ContFn, protect: Option<usize>) -> LuaResult<usize> {
         let me = self.ci.len() - 1;
         self.ci[me].k = Some(k);
-        self.ci[me].ctx = ctx;
+        self.ci[me].ctx = ctx as u32;
         self.ci[me].status |= cist::HAS_K;
         let protected = protect.is_some();
         if let Some(h) = protect {
             self.ci[me].status |= cist::YPCALL;
-            self.ci[me].extra = self.errfunc;
+            self.ci[me].extra = self.errfunc as u32;
             self.errfunc = h;
         }
         match self.precall(func, nresults) {
             Ok(true) => Err(LuaError::Continue),
             Ok(false) => {
                 if protected {
-                    self.errfunc = self.ci[me].extra;
+                    self.errfunc = self.ci[me].extra as usize;
                     self.ci[me].status &= !cist::YPCALL;
                 }
                 k(self, Status::Ok, ctx)
@@ -307,11 +307,11 @@ impl State {
                 // the callee (a Rust function) failed before any Lua frame ran
                 let ci = self.ci[me];
                 let err = self.error_value;
-                self.close_upvals(ci.base);
+                self.close_upvals(ci.base as usize);
                 self.ci.truncate(me + 1);
-                self.errfunc = ci.extra;
+                self.errfunc = ci.extra as usize;
                 self.ci[me].status &= !cist::YPCALL;
-                self.top = ci.base;
+                self.top = ci.base as usize;
                 self.push(err);
                 k(self, Status::Error, ctx)
             }

@@ -115,7 +115,7 @@ impl State {
             Err(LuaError::Yield) => {
                 co.status.set(CoStatus::Suspended);
                 let ci = self.ci[self.ci.len() - 1];
-                (ResumeOutcome::Yielded, self.stack[ci.base..self.top].iter().copied().collect())
+                (ResumeOutcome::Yielded, self.stack[(ci.base as usize)..self.top].iter().copied().collect())
             }
             Err(_) => {
                 co.status.set(CoStatus::Dead);

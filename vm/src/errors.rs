@@ -163,7 +163,7 @@ impl State {
         if !ci.is_lua() {
             return None;
         }
-        match self.stack.get(ci.func) {
+        match self.stack.get(ci.func as usize) {
             Some(Value::LuaFn(c)) => Some(c.p.proto.clone()),
             _ => None,
         }
@@ -172,7 +172,7 @@ impl State {
     /// Current line of a Lua frame (-1 for Rust frames).
     pub fn frame_line(&self, ci: &CallInfo) -> i64 {
         match self.frame_proto(ci) {
-            Some(p) => p.line_at(ci.pc.saturating_sub(1)) as i64,
+            Some(p) => p.line_at((ci.pc as usize).saturating_sub(1)) as i64,
             None => -1,
         }
     }
@@ -185,7 +185,7 @@ impl State {
         }
         let ci = self.ci[n - 1 - level];
         match self.frame_proto(&ci) {
-            Some(p) => format!("{}:{}:", chunk_id(&p.source), p.line_at(ci.pc.saturating_sub(1))),
+            Some(p) => format!("{}:{}:", chunk_id(&p.source), p.line_at((ci.pc as usize).saturating_sub(1))),
             None => String::new(),
         }
     }
@@ -250,7 +250,7 @@ impl State {
             None => return String::new(),
         };
         let found = match src {
-            Src::Reg(r) => obj_name(&p, ci.pc.saturating_sub(1), r),
+            Src::Reg(r) => obj_name(&p, (ci.pc as usize).saturating_sub(1), r),
             Src::Up(u) => Some(("upvalue", upval_name(&p, u))),
             Src::None => None,
         };
@@ -275,7 +275,7 @@ impl State {
     pub(crate) fn call_error(&mut self, func: usize) -> LuaError {
         let v = self.stack[func];
         let src = match self.ci.last() {
-            Some(c) if c.is_lua() && func >= c.base => Src::Reg((func - c.base) as u32),
+            Some(c) if c.is_lua() && func >= c.base as usize => Src::Reg((func - (c.base as usize)) as u32),
             _ => Src::None,
         };
         self.type_error(v, "call", src)
@@ -305,10 +305,10 @@ impl State {
         if ci.status & cist::FINISHOP != 0 {
             // a metamethod called by an instruction of the caller
             let p = self.frame_proto(&caller)?;
-            return func_name_from_code(&p, caller.pc.saturating_sub(1));
+            return func_name_from_code(&p, (caller.pc as usize).saturating_sub(1));
         }
         let p = self.frame_proto(&caller)?;
-        func_name_from_code(&p, caller.pc.saturating_sub(1))
+        func_name_from_code(&p, (caller.pc as usize).saturating_sub(1))
     }
 
     /// "module.name" of a function found in `package.loaded` (PUC's `pushglobalfuncname`).
@@ -367,7 +367,7 @@ impl State {
         let fname = match name {
             Some((_, n)) => n,
             None => {
-                let f = self.stack[self.ci[idx].func];
+                let f = self.stack[self.ci[idx].func as usize];
                 self.global_func_name(f).unwrap_or_else(|| "?".to_string())
             }
         };
@@ -410,12 +410,12 @@ impl State {
             out.push_str("\n\t");
             match self.frame_proto(&ci) {
                 Some(p) => {
-                    out.push_str(&format!("{}:{}:", chunk_id(&p.source), p.line_at(ci.pc.saturating_sub(1))));
+                    out.push_str(&format!("{}:{}:", chunk_id(&p.source), p.line_at((ci.pc as usize).saturating_sub(1))));
                 }
                 None => out.push_str("[C]:"),
             }
             out.push_str(" in ");
-            let f = self.stack[ci.func];
+            let f = self.stack[ci.func as usize];
             if let Some(g) = self.global_func_name(f) {
                 out.push_str(&format!("function '{g}'"));
             } else if let Some((what, name)) = self.frame_func_name(idx) {

@@ -34,7 +34,7 @@ impl State {
             // SAFETY: ci_idx < ci.len() (checked above: ci.len() - 1 >= entry >= 0).
             let (ci_func, ci_base, ci_pc, ci_top, ci_status) = unsafe {
                 let c = self.ci.get_unchecked(ci_idx);
-                (c.func, c.base, c.pc, c.top, c.status)
+                ((c.func as usize), (c.base as usize), (c.pc as usize), (c.top as usize), c.status)
             };
             if ci_status & cist::LUA == 0 {
                 // a Rust function waiting for its Lua callee: run its continuation
@@ -115,7 +115,7 @@ impl State {
             macro_rules! savepc {
                 () => {
                     // SAFETY: ci_idx is the index of this frame, which is on the frame stack.
-                    unsafe { self.ci.get_unchecked_mut(ci_idx).pc = pc }
+                    unsafe { self.ci.get_unchecked_mut(ci_idx).pc = pc as u32 }
                 };
             }
             macro_rules! protect {
@@ -484,10 +484,10 @@ impl State {
                         // SAFETY: this frame is on the frame stack.
                         let old = unsafe { self.ci.pop().unwrap_unchecked() };
                         let old_ret = crate::call::Returned {
-                            func: old.func,
+                            func: old.func as usize,
                             nresults: old.nresults,
                             status: old.status,
-                            extra: old.extra,
+                            extra: old.extra as usize,
                         };
                         if self.precall(func, old.nresults)? {
                             let new = self.ci.last_mut().expect("frame just pushed");
@@ -648,7 +648,7 @@ impl State {
             // SAFETY: ci.len() > entry >= 0, so the frame stack is not empty.
             let caller = unsafe { self.ci.get_unchecked(self.ci.len() - 1) };
             if caller.status & cist::LUA != 0 {
-                self.top = caller.top;
+                self.top = caller.top as usize;
             }
         }
         Ok(())

@@ -106,7 +106,7 @@ impl State {
             },
         };
         if let Some(a) = dest {
-            let base = self.ci[self.ci.len() - 1].base;
+            let base = self.ci[self.ci.len() - 1].base as usize;
             self.stack[base + a as usize] = v;
         }
         Ok(false)
@@ -183,7 +183,7 @@ impl State {
         flags: u16,
         extra: usize,
     ) -> LuaResult<Option<Value>> {
-        let ci_top = self.ci[self.ci.len() - 1].top;
+        let ci_top = self.ci[self.ci.len() - 1].top as usize;
         let func = ci_top;
         self.top = func;
         self.check_stack(args.len() + 1)?;
@@ -195,7 +195,7 @@ impl State {
         if self.precall(func, nresults)? {
             let ci = self.ci.last_mut().expect("pushed");
             ci.status |= cist::FINISHOP | flags;
-            ci.extra = extra;
+            ci.extra = extra as u32;
             return Ok(None);
         }
         let r = if nresults > 0 { self.stack[func] } else { Value::Nil };
@@ -217,7 +217,7 @@ impl State {
                 None => return Ok(true),
             },
         };
-        let base = self.ci[self.ci.len() - 1].base;
+        let base = self.ci[self.ci.len() - 1].base as usize;
         self.stack[base + a as usize] = v;
         Ok(false)
     }
@@ -276,7 +276,7 @@ impl State {
                 None => return Ok(true),
             },
         };
-        let base = self.ci[self.ci.len() - 1].base;
+        let base = self.ci[self.ci.len() - 1].base as usize;
         self.stack[base + a as usize] = v;
         Ok(false)
     }
@@ -443,7 +443,7 @@ impl State {
             } else {
                 let tm = self.binary_tm(prev, top, Tm::Concat);
                 if tm.is_nil() {
-                    let base = self.ci[self.ci.len() - 1].base;
+                    let base = self.ci[self.ci.len() - 1].base as usize;
                     let (v, slot) = if is_str_or_num(prev) { (top, last) } else { (prev, last - 1) };
                     let src = if slot >= base { Src::Reg((slot - base) as u32) } else { Src::None };
                     return Err(self.type_error(v, "concatenate", src));
@@ -530,12 +530,12 @@ impl State {
     pub(crate) fn finish_op(&mut self, callee: crate::call::Returned) -> LuaResult<()> {
         let ci_idx = self.ci.len() - 1;
         let ci = self.ci[ci_idx];
-        let cl = match self.stack[ci.func] {
+        let cl = match self.stack[ci.func as usize] {
             Value::LuaFn(c) => c,
             _ => return Ok(()),
         };
-        let i = cl.p.proto.code[ci.pc - 1];
-        let res = self.stack[callee.func];
+        let i = cl.p.proto.code[(ci.pc as usize) - 1];
+        let res = self.stack[callee.func as usize];
         let a = inst::a(i) as usize;
         match inst::opcode(i) {
             OpCode::GetTabUp
@@ -556,7 +556,7 @@ impl State {
             | OpCode::Unm
             | OpCode::BNot
             | OpCode::Len => {
-                self.stack[ci.base + a] = res;
+                self.stack[(ci.base as usize) + a] = res;
             }
             OpCode::Eq | OpCode::Lt | OpCode::Le => {
                 let mut r = res.truthy();
@@ -568,15 +568,15 @@ impl State {
                 }
             }
             OpCode::Concat => {
-                self.stack[callee.extra] = res;
-                let first = ci.base + inst::b(i) as usize;
-                if self.concat_range(first, callee.extra, ci.base + a)? {
+                self.stack[callee.extra as usize] = res;
+                let first = (ci.base as usize) + inst::b(i) as usize;
+                if self.concat_range(first, callee.extra as usize, (ci.base as usize) + a)? {
                     return Ok(()); // another metamethod frame was pushed
                 }
             }
             _ => {}
         }
-        self.top = ci.top;
+        self.top = ci.top as usize;
         Ok(())
     }
 }

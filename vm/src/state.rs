@@ -75,7 +75,7 @@ impl State {
         let globals = heap.alloc(Table::new());
         let registry = heap.alloc(Table::new());
         let tm_names = TM_NAMES.iter().map(|n| strings.intern(&mut heap, n.as_bytes())).collect();
-        let mut st = State {
+        let st = State {
             heap,
             strings,
             stack: vec![Value::Nil; 64],
@@ -407,7 +407,7 @@ impl State {
     #[inline(never)]
     pub fn collect_garbage(&mut self) {
         // clear dead stack slots above every frame so they do not keep garbage alive
-        let live = self.ci.iter().map(|c| c.top).max().unwrap_or(0).max(self.top).min(self.stack.len());
+        let live = self.ci.iter().map(|c| c.top as usize).max().unwrap_or(0).max(self.top).min(self.stack.len());
         for v in &mut self.stack[live..] {
             *v = Value::Nil;
         }

@@ -51,22 +51,24 @@ pub mod cist {
 #[derive(Clone, Copy, Debug)]
 pub struct CallInfo {
     /// Stack index of the called function.
-    pub func: usize,
+    pub func: u32,
     /// First register (Lua) / first argument (native).
-    pub base: usize,
+    pub base: u32,
     /// Top of the frame's registers (Lua) / limit of guaranteed stack (native).
-    pub top: usize,
+    pub top: u32,
     /// Saved program counter (Lua).
-    pub pc: usize,
+    pub pc: u32,
     /// Results wanted by the caller (-1: all).
     pub nresults: i32,
     pub status: u16,
     /// Continuation of a native frame.
     pub k: Option<ContFn>,
-    pub ctx: usize,
+    pub ctx: u32,
     /// Per-kind extra: saved error handler (pcall/xpcall), concat position (FINISHOP).
-    pub extra: usize,
+    pub extra: u32,
 }
+
+const _: () = assert!(std::mem::size_of::<CallInfo>() == 40);
 
 impl CallInfo {
     pub fn base_frame() -> CallInfo {
