@@ -1,7 +1,10 @@
 //! Compile-speed check: compiles each file given N times (default 50) and prints MB/s.
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let n: usize = std::env::var("N").ok().and_then(|s| s.parse().ok()).unwrap_or(50);
+    let n: usize = std::env::var("N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50);
     let files: Vec<Vec<u8>> = args.iter().map(|p| std::fs::read(p).unwrap()).collect();
     let bytes: usize = files.iter().map(|f| f.len()).sum();
     let t = std::time::Instant::now();

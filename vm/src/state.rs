@@ -288,17 +288,21 @@ impl State {
     #[cold]
     pub(crate) fn grow_stack(&mut self, needed: usize) -> LuaResult<()> {
         if needed > MAX_STACK {
-            if self.in_overflow || needed > MAX_STACK + ERROR_STACK_EXTRA {
-                // already handling an overflow: give up with a plain error
-                let m = self.str_value(b"error in error handling");
-                return Err(self.set_error(m));
+            if self.in_overflow {
+                if needed > MAX_STACK + ERROR_STACK_EXTRA {
+                    // overflow while handling an overflow
+                    let m = self.str_value(b"error in error handling");
+                    return Err(self.set_error(m));
+                }
+            } else {
+                // give the error handling some room, then raise
+                self.in_overflow = true;
+                self.resize_stack(MAX_STACK + ERROR_STACK_EXTRA);
+                return Err(self.runtime_error("stack overflow"));
             }
-            self.in_overflow = true;
-            self.resize_stack(MAX_STACK + ERROR_STACK_EXTRA);
-            return Err(self.runtime_error("stack overflow"));
         }
-        let new_len = (self.stack.len() * 2).max(needed).min(MAX_STACK + ERROR_STACK_EXTRA);
-        self.resize_stack(new_len);
+        let new_len = (self.stack.len() * 2).max(needed).min(MAX_STACK);
+        self.resize_stack(new_len.max(needed));
         Ok(())
     }
 
