@@ -13,6 +13,7 @@ use crate::Lib;
 pub const FUNCS: Lib = &[
     ("byte", byte),
     ("char", char),
+    ("dump", dump),
     ("find", find),
     ("format", format),
     ("gmatch", gmatch),
@@ -159,6 +160,21 @@ fn char(s: &mut State) -> LuaResult<usize> {
     let v = Value::Str(s.new_str_vec(out));
     s.push(v);
     Ok(1)
+}
+
+fn dump(s: &mut State) -> LuaResult<usize> {
+    let f = s.arg(1);
+    let strip = s.arg(2).truthy();
+    match f {
+        Value::LuaFn(c) => {
+            let bytes = luavm_compiler::dump::dump(&c.p.proto, strip);
+            let v = Value::Str(s.new_str_vec(bytes));
+            s.push(v);
+            Ok(1)
+        }
+        v if v.is_function() => Err(s.lib_error("unable to dump given function")),
+        _ => Err(s.arg_type_error(1, "function")),
+    }
 }
 
 // ---- format -------------------------------------------------------------------

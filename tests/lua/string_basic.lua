@@ -38,3 +38,9 @@ print(pcall(string.sub))
 print(pcall(string.rep, "x"))
 print(pcall(string.upper, {}))
 print(pcall(("x").rep, "x", 1e10))
+
+-- The string table is the __index of strings: new functions become methods.
+function string.shout(str) return str:upper() .. "!" end
+print(("hey"):shout())
+string.shout = nil
+print(pcall(function() return ("x"):shout() end))

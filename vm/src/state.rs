@@ -263,12 +263,23 @@ impl State {
         Value::LuaFn(self.heap.alloc(LuaClosure { p: lp, upvals }))
     }
 
-    /// Compile `source` and return its main function (or a syntax error as the error value).
+    /// Compile `source` (or undump a binary chunk) and return its main function; a
+    /// syntax error becomes the error value. Every prototype passes the verifier before
+    /// the interpreter sees it.
     pub fn load(&mut self, source: &[u8], chunkname: &[u8]) -> LuaResult<Value> {
-        match luavm_compiler::compile(source, chunkname) {
+        let result: Result<Arc<Proto>, Vec<u8>> = if source.first() == Some(&0x1b) {
+            luavm_compiler::dump::undump(source, chunkname).map(Arc::new).map_err(String::into_bytes)
+        } else {
+            luavm_compiler::compile_with_c_calls(source, chunkname, self.n_ccalls + 1).map_err(|e| e.raw)
+        };
+        let checked = result.and_then(|p| match luavm_compiler::verify(&p) {
+            Ok(()) => Ok(p),
+            Err(e) => Err(format!("{}: bad binary format ({e})", luavm_compiler::chunk_id(chunkname)).into_bytes()),
+        });
+        match checked {
             Ok(p) => Ok(self.new_main_closure(&p)),
-            Err(e) => {
-                let m = self.str_value(e.message.as_bytes());
+            Err(msg) => {
+                let m = self.str_value(&msg);
                 Err(self.set_error(m))
             }
         }
