@@ -7,6 +7,7 @@
 pub mod base;
 pub mod lcoroutine;
 pub mod lformat;
+pub mod lpackage;
 pub mod lpattern;
 pub mod lstring;
 
@@ -58,6 +59,7 @@ pub fn open_all(s: &mut State) {
     let g = s.globals();
     let loaded = loaded_table(s);
     s.raw_set_str(loaded, "_G", Value::Table(g));
+    lpackage::open(s);
     lcoroutine::open(s);
     lstring::open(s);
 }
