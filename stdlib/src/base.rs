@@ -147,7 +147,7 @@ fn next(s: &mut State) -> LuaResult<usize> {
             s.push(Value::Nil);
             Ok(1)
         }
-        Err(()) => Err(s.lib_error("invalid key to 'next'")),
+        Err(_) => Err(s.lib_error("invalid key to 'next'")),
     }
 }
 
@@ -248,9 +248,9 @@ fn getmetatable(s: &mut State) -> LuaResult<usize> {
 fn setmetatable(s: &mut State) -> LuaResult<usize> {
     let t = s.check_table(1)?;
     let mt = match s.arg(2) {
-        Value::Nil => None,
+        Value::Nil if s.nargs() >= 2 => None,
         Value::Table(m) => Some(m),
-        _ => return Err(s.arg_type_error(2, "nil or table")),
+        _ => return Err(s.arg_error(2, "nil or table expected")),
     };
     if let Some(old) = t.metatable() {
         let key = s.str_value(b"__metatable");
@@ -268,17 +268,19 @@ fn assert(s: &mut State) -> LuaResult<usize> {
     if v.truthy() {
         return Ok(s.nargs());
     }
-    if s.nargs() >= 2 {
-        let msg = s.arg(2);
-        return Err(s.error(msg));
-    }
-    let m = s.str_value(b"assertion failed!");
-    Err(s.error(m))
+    // as 5.3's luaB_assert: the message goes through `error` (level 1)
+    let msg = if s.nargs() >= 2 { s.arg(2) } else { s.str_value(b"assertion failed!") };
+    Err(raise(s, msg, 1))
 }
 
 fn error(s: &mut State) -> LuaResult<usize> {
     let v = s.arg(1);
     let level = s.opt_integer(2, 1)?;
+    Err(raise(s, v, level))
+}
+
+/// Raise `v`, with the position of the function `level` levels up prefixed to strings.
+fn raise(s: &mut State, v: Value, level: i64) -> LuaError {
     if let Value::Str(st) = v {
         if level > 0 {
             let w = s.where_(level as usize);
@@ -287,11 +289,11 @@ fn error(s: &mut State) -> LuaResult<usize> {
                 m.push(b' ');
                 m.extend_from_slice(st.as_bytes());
                 let mv = Value::Str(s.new_str_vec(m));
-                return Err(s.error(mv));
+                return s.error(mv);
             }
         }
     }
-    Err(s.error(v))
+    s.error(v)
 }
 
 fn finish_pcall(s: &mut State, status: Status, ctx: usize) -> LuaResult<usize> {

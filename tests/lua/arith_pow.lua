@@ -17,3 +17,19 @@ print(2 ^ 1024, -(2 ^ 1024), 2 ^ 1023 < math.huge)
 
 -- Result printed via tostring uses %.14g and marks integral floats with ".0".
 print(2 ^ 10, 2 ^ 53, 2 ^ 63, 2 ^ 64, 3 ^ 0.5)
+
+-- Negative bases with integral exponents are fine; zero to negative powers is inf.
+print(show((-2) ^ 3), show((-2) ^ -1), show((-1) ^ 0.5 ~= (-1) ^ 0.5 and 0 or 1))
+print(show(0 ^ -1), show((-0.0) ^ -1), show(0.0 ^ 0))
+
+-- Integer operands still give floats, even for exact powers of two.
+local acc = {}
+for e = 0, 4 do acc[#acc + 1] = math.type(2 ^ e) .. ":" .. tostring(2 ^ e) end
+print(table.concat(acc, " "))
+
+-- Square roots and cube roots through fractional exponents.
+print(show(81 ^ 0.5), show(27 ^ (1 / 3)), show(2 ^ 0.5 * 2 ^ 0.5))
+
+-- Operands from strings and errors on other types.
+print(pcall(function() return {} ^ 2 end))
+print(pcall(function() local s = "x" return 2 ^ s end))

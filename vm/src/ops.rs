@@ -231,12 +231,17 @@ impl State {
     }
 
     fn arith_values(&mut self, op: ArithOp, b: Value, c: Value, srcb: Src, srcc: Src) -> LuaResult<Step> {
-        if let (Some(x), Some(y)) = (arith::to_number(b), arith::to_number(c)) {
+        if let (Some(mut x), Some(mut y)) = (arith::to_number(b), arith::to_number(c)) {
+            // 5.3: arithmetic on a string operand is float arithmetic (bitwise is not)
+            if !op.is_bitwise() && (matches!(b, Value::Str(_)) || matches!(c, Value::Str(_))) {
+                x = Value::Num(arith::as_float(x).unwrap_or(0.0));
+                y = Value::Num(arith::as_float(y).unwrap_or(0.0));
+            }
             match arith::arith_fast(op, x, y) {
                 Some(v) => return Ok(Step::Done(v)),
                 None => match op {
-                    ArithOp::IDiv => return Err(self.runtime_error("attempt to perform 'n//0'")),
-                    ArithOp::Mod => return Err(self.runtime_error("attempt to perform 'n%%0'")),
+                    ArithOp::IDiv => return Err(self.runtime_error("attempt to divide by zero")),
+                    ArithOp::Mod => return Err(self.runtime_error("attempt to perform 'n%0'")),
                     _ => {} // bitwise on a float without integer value: try metamethods first
                 },
             }
@@ -535,7 +540,7 @@ impl State {
             _ => return Ok(()),
         };
         let i = cl.p.proto.code[(ci.pc as usize) - 1];
-        let res = self.stack[callee.func as usize];
+        let res = self.stack[callee.func];
         let a = inst::a(i) as usize;
         match inst::opcode(i) {
             OpCode::GetTabUp
@@ -568,9 +573,9 @@ impl State {
                 }
             }
             OpCode::Concat => {
-                self.stack[callee.extra as usize] = res;
+                self.stack[callee.extra] = res;
                 let first = (ci.base as usize) + inst::b(i) as usize;
-                if self.concat_range(first, callee.extra as usize, (ci.base as usize) + a)? {
+                if self.concat_range(first, callee.extra, (ci.base as usize) + a)? {
                     return Ok(()); // another metamethod frame was pushed
                 }
             }

@@ -9,8 +9,6 @@
 //! - the intern table holds its strings weakly: after a mark phase, `sweep_dead` drops every
 //!   unmarked string from it before the heap frees them.
 
-use std::hash::BuildHasher;
-
 use hashbrown::HashTable;
 use luavm_gc::{Gc, Heap, Marker, Trace};
 

@@ -80,6 +80,10 @@ pub fn mark_value(m: &mut Marker, v: Value) {
     }
 }
 
+/// `next` was given a key that is not in the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidKey;
+
 const FIB: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// Hash of a (normalised) key.
@@ -249,7 +253,7 @@ impl Table {
 
     /// The entry after `key` in traversal order (`None` at the end); `Err` if `key` is not
     /// in the table ("invalid key to 'next'").
-    pub fn next(&self, key: Value) -> Result<Option<(Value, Value)>, ()> {
+    pub fn next(&self, key: Value) -> Result<Option<(Value, Value)>, InvalidKey> {
         self.inner().next(key)
     }
 
@@ -529,7 +533,7 @@ impl Inner {
 
     /// The entry after `key` in traversal order (`None` at the end); `Err` if `key` is not
     /// in the table ("invalid key to 'next'").
-    fn next(&self, key: Value) -> Result<Option<(Value, Value)>, ()> {
+    fn next(&self, key: Value) -> Result<Option<(Value, Value)>, InvalidKey> {
         let inner = self;
         let alen = inner.array.len();
         let mut idx = match key {
@@ -546,7 +550,7 @@ impl Inner {
                     Value::Int(i) if i >= 1 && (i as u64) <= alen as u64 => i as usize,
                     _ => match self.find_slot(key) {
                         Some(s) => alen + s + 1,
-                        None => return Err(()),
+                        None => return Err(InvalidKey),
                     },
                 }
             }

@@ -150,7 +150,7 @@ pub fn int_eq_float(i: i64, f: f64) -> bool {
 #[inline]
 pub fn float_to_int_exact(f: f64) -> Option<i64> {
     // -2^63 <= f < 2^63 and integral
-    if f >= -9223372036854775808.0 && f < 9223372036854775808.0 {
+    if (-9223372036854775808.0..9223372036854775808.0).contains(&f) {
         let i = f as i64;
         if i as f64 == f {
             return Some(i);
