@@ -325,9 +325,8 @@ fn pcall(s: &mut State) -> LuaResult<usize> {
 }
 
 fn xpcall(s: &mut State) -> LuaResult<usize> {
-    let n = s.nargs();
-    if n < 2 {
-        return Err(s.arg_type_error(2, "value"));
+    if !s.arg(2).is_function() {
+        return Err(s.arg_type_error(2, "function"));
     }
     // [f, msgh, args...] -> [f, msgh, true, f, args...]
     let first = s.arg_index(1);
@@ -451,6 +450,10 @@ fn load(s: &mut State) -> LuaResult<usize> {
         None => b"bt".to_vec(),
     };
     let env = if s.nargs() >= 4 { Some(s.arg(4)) } else { None };
+    let chunk = match chunk {
+        Value::Int(_) | Value::Num(_) => Value::Str(s.check_string(1)?),
+        c => c,
+    };
     match chunk {
         Value::Str(code) => {
             let name = match s.opt_string(2)? {
@@ -467,10 +470,12 @@ fn load(s: &mut State) -> LuaResult<usize> {
             };
             let mut code = Vec::new();
             loop {
-                let piece = match s.call_value1(f, &[]) {
-                    Ok(v) => v,
+                let func = s.top();
+                s.push(f);
+                let piece = match s.pcall(func, 1, 0) {
+                    Ok(()) => s.pop(),
                     Err(LuaError::Error) => {
-                        let e = s.error_value();
+                        let e = s.pop();
                         s.push(Value::Nil);
                         s.push(e);
                         return Ok(2);
@@ -481,16 +486,19 @@ fn load(s: &mut State) -> LuaResult<usize> {
                     Value::Nil => break,
                     Value::Str(p) if p.is_empty() => break,
                     Value::Str(p) => code.extend_from_slice(p.as_bytes()),
+                    Value::Int(_) | Value::Num(_) => crate::push_number(&mut code, piece),
                     _ => {
+                        let w = s.where_(1);
                         s.push(Value::Nil);
-                        s.push_str(b"reader function must return a string");
+                        let m = format!("{w} reader function must return a string");
+                        s.push_str(m.trim_start().as_bytes());
                         return Ok(2);
                     }
                 }
             }
             load_chunk(s, &code, &name, &mode, env)
         }
-        _ => Err(s.arg_type_error(1, "string")),
+        _ => Err(s.arg_type_error(1, "function")),
     }
 }
 

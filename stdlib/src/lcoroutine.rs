@@ -22,7 +22,7 @@ pub fn open(s: &mut State) {
 fn check_co(s: &mut State, n: usize) -> LuaResult<luavm_vm::Gc<luavm_vm::Thread>> {
     match s.arg(n) {
         Value::Thread(t) => Ok(t),
-        _ => Err(s.arg_type_error(n, "coroutine")),
+        _ => Err(s.arg_error(n, "thread expected")),
     }
 }
 

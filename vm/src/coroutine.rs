@@ -141,10 +141,10 @@ impl State {
     /// style — returns the error to propagate).
     pub fn yield_now(&mut self) -> LuaError {
         if Gc::ptr_eq(self.current, self.main_thread) {
-            return self.lib_error("attempt to yield from outside a coroutine");
+            return self.runtime_error("attempt to yield from outside a coroutine");
         }
         if self.nny > 0 {
-            return self.lib_error("attempt to yield across a C-call boundary");
+            return self.runtime_error("attempt to yield across a C-call boundary");
         }
         LuaError::Yield
     }

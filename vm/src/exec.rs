@@ -473,6 +473,21 @@ impl State {
                             self.top = base + a + b;
                         }
                         savepc!();
+                        if !matches!(reg!(a), Value::LuaFn(_)) {
+                            if !reg!(a).is_function() {
+                                self.prepare_call_tm(base + a)?; // raises for non-callables
+                                reload!();
+                            }
+                            if !matches!(reg!(a), Value::LuaFn(_)) {
+                                // a Rust function: call it from this frame (it keeps its
+                                // caller for messages); the next RETURN passes its results on
+                                if self.precall(base + a, -1)? {
+                                    continue 'newframe;
+                                }
+                                reload!();
+                                continue;
+                            }
+                        }
                         if !self.open_upvals.is_empty() {
                             self.close_upvals(base);
                         }

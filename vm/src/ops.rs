@@ -92,7 +92,7 @@ impl State {
             }
             t = tm;
         }
-        Err(self.runtime_error("'__index' chain too long; possibly a loop"))
+        Err(self.runtime_error("'__index' chain too long; possible loop"))
     }
 
     /// `R(dest) := t[key]` from the loop. `Ok(true)` when a Lua metamethod frame was pushed.
@@ -153,7 +153,7 @@ impl State {
             }
             t = tm;
         }
-        Err(self.runtime_error("'__newindex' chain too long; possibly a loop"))
+        Err(self.runtime_error("'__newindex' chain too long; possible loop"))
     }
 
     #[inline(never)]
