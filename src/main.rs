@@ -72,7 +72,13 @@ fn report(progname: &str, msg: &[u8]) {
     let _ = err.flush();
 }
 
-fn load_and_run(s: &mut State, progname: &str, code: &[u8], chunkname: &[u8], args: &[Value]) -> bool {
+fn load_and_run(
+    s: &mut State,
+    progname: &str,
+    code: &[u8],
+    chunkname: &[u8],
+    args: &[Value],
+) -> bool {
     match s.load(code, chunkname) {
         Ok(f) => docall(s, progname, f, args),
         Err(_) => {
@@ -105,8 +111,13 @@ fn usage(progname: &str, badoption: &str) {
 }
 
 fn real_main() -> ExitCode {
-    let argv: Vec<Vec<u8>> = std::env::args_os().map(|a| a.into_encoded_bytes()).collect();
-    let progname = argv.first().map(|a| String::from_utf8_lossy(a).into_owned()).unwrap_or_else(|| "luavm".into());
+    let argv: Vec<Vec<u8>> = std::env::args_os()
+        .map(|a| a.into_encoded_bytes())
+        .collect();
+    let progname = argv
+        .first()
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .unwrap_or_else(|| "luavm".into());
     let mut s = State::new();
     luavm_stdlib::open_all(&mut s);
 
@@ -237,7 +248,9 @@ fn real_main() -> ExitCode {
 fn main() -> ExitCode {
     // Lua-to-Lua calls never use the Rust stack, but Rust functions that call Lua
     // (sort comparators, gsub callbacks, resume) nest up to 200 levels: give them room.
-    let child = std::thread::Builder::new().stack_size(256 << 20).spawn(real_main);
+    let child = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(real_main);
     match child {
         Ok(h) => h.join().unwrap_or(ExitCode::from(1)),
         Err(_) => real_main(),

@@ -17,12 +17,86 @@ fn run(src: &[u8]) {
 }
 
 const TOKENS: &[&str] = &[
-    "local", "x", "y", "t", "f", "=", "==", "~=", "<", "<=", "+", "-", "*", "/", "//", "%", "^", "..", "&", "|",
-    "~", "<<", ">>", "#", "not", "and", "or", "(", ")", "{", "}", "[", "]", ".", ":", ",", ";", "1", "0", "-1",
-    "2.5", "1e308", "0x7fffffffffffffff", "\"s\"", "'10'", "nil", "true", "false", "function", "end", "return",
-    "if", "then", "else", "elseif", "do", "...", "setmetatable", "pcall", "error", "tostring", "string.rep",
-    "select", "coroutine.wrap", "coroutine.yield", "__index", "__add", "__call", "__lt", "__concat", "math.huge",
-    "table.concat", "string.format", "'%d'", "'%q'", "x()", "f(x)", "t.x", "t[1]", "{f=f}",
+    "local",
+    "x",
+    "y",
+    "t",
+    "f",
+    "=",
+    "==",
+    "~=",
+    "<",
+    "<=",
+    "+",
+    "-",
+    "*",
+    "/",
+    "//",
+    "%",
+    "^",
+    "..",
+    "&",
+    "|",
+    "~",
+    "<<",
+    ">>",
+    "#",
+    "not",
+    "and",
+    "or",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    ".",
+    ":",
+    ",",
+    ";",
+    "1",
+    "0",
+    "-1",
+    "2.5",
+    "1e308",
+    "0x7fffffffffffffff",
+    "\"s\"",
+    "'10'",
+    "nil",
+    "true",
+    "false",
+    "function",
+    "end",
+    "return",
+    "if",
+    "then",
+    "else",
+    "elseif",
+    "do",
+    "...",
+    "setmetatable",
+    "pcall",
+    "error",
+    "tostring",
+    "string.rep",
+    "select",
+    "coroutine.wrap",
+    "coroutine.yield",
+    "__index",
+    "__add",
+    "__call",
+    "__lt",
+    "__concat",
+    "math.huge",
+    "table.concat",
+    "string.format",
+    "'%d'",
+    "'%q'",
+    "x()",
+    "f(x)",
+    "t.x",
+    "t[1]",
+    "{f=f}",
 ];
 
 proptest! {
@@ -52,7 +126,10 @@ fn unbounded_recursion_is_a_catchable_error() {
     let mut s = State::new();
     luavm_stdlib::open_all(&mut s);
     let f = s
-        .load(b"local function f() return 1 + f() end local ok, m = pcall(f) return ok, m", b"=t")
+        .load(
+            b"local function f() return 1 + f() end local ok, m = pcall(f) return ok, m",
+            b"=t",
+        )
         .expect("compiles");
     let top = s.top();
     s.push(f);
@@ -60,5 +137,9 @@ fn unbounded_recursion_is_a_catchable_error() {
     assert!(matches!(s.stack_at(top), Value::Bool(false)));
     let msg = s.stack_at(top + 1);
     let m = msg.as_str().expect("string message").to_vec();
-    assert!(String::from_utf8_lossy(&m).ends_with("stack overflow"), "{}", String::from_utf8_lossy(&m));
+    assert!(
+        String::from_utf8_lossy(&m).ends_with("stack overflow"),
+        "{}",
+        String::from_utf8_lossy(&m)
+    );
 }

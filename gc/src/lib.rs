@@ -133,7 +133,10 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Self {
-        Tuning { pause: 200, stepmul: 200 }
+        Tuning {
+            pause: 200,
+            stepmul: 200,
+        }
     }
 }
 
@@ -184,12 +187,17 @@ impl Heap {
         let size = std::mem::size_of::<GcBox<T>>() + value.extra_size();
         self.allocated += size;
         let boxed = Box::new(GcBox {
-            header: Header { marked: Cell::new(false) },
+            header: Header {
+                marked: Cell::new(false),
+            },
             value,
         });
         let ptr = NonNull::from(Box::leak(boxed));
         self.objects.push(ptr);
-        Gc { ptr, _not_send: PhantomData }
+        Gc {
+            ptr,
+            _not_send: PhantomData,
+        }
     }
 
     /// Record `bytes` more (or fewer, negative) owned by existing objects (buffer growth).
@@ -287,11 +295,20 @@ mod tests {
     #[test]
     fn collects_unreachable_and_keeps_reachable() {
         let mut heap = Heap::new();
-        let a = heap.alloc(Node { next: RefCell::new(None), _payload: 1 });
-        let b = heap.alloc(Node { next: RefCell::new(None), _payload: 2 });
+        let a = heap.alloc(Node {
+            next: RefCell::new(None),
+            _payload: 1,
+        });
+        let b = heap.alloc(Node {
+            next: RefCell::new(None),
+            _payload: 2,
+        });
         *a.next.borrow_mut() = Some(b);
         *b.next.borrow_mut() = Some(a); // a cycle
-        let _c = heap.alloc(Node { next: RefCell::new(None), _payload: 3 });
+        let _c = heap.alloc(Node {
+            next: RefCell::new(None),
+            _payload: 3,
+        });
         assert_eq!(heap.object_count(), 3);
         heap.mark_from(|m| m.mark(a));
         // SAFETY: only `a` (and what it reaches) is used after this.
@@ -308,10 +325,16 @@ mod tests {
     #[test]
     fn long_chains_do_not_recurse() {
         let mut heap = Heap::new();
-        let first = heap.alloc(Node { next: RefCell::new(None), _payload: 0 });
+        let first = heap.alloc(Node {
+            next: RefCell::new(None),
+            _payload: 0,
+        });
         let mut last = first;
         for i in 0..200_000 {
-            let n = heap.alloc(Node { next: RefCell::new(None), _payload: i });
+            let n = heap.alloc(Node {
+                next: RefCell::new(None),
+                _payload: i,
+            });
             *last.next.borrow_mut() = Some(n);
             last = n;
         }

@@ -46,6 +46,28 @@ pub fn open(s: &mut State) {
 
 fn print(s: &mut State) -> LuaResult<usize> {
     let n = s.nargs();
+    // 5.3 converts with the current global `tostring`
+    let ts = s.get_global("tostring");
+    let builtin =
+        matches!(ts, Value::NativeFn(f) if std::ptr::fn_addr_eq(f, tostring as luavm_vm::NativeFn));
+    if !builtin {
+        let mut out = Vec::with_capacity(64);
+        for i in 1..=n {
+            let v = s.arg(i);
+            let r = s.call_value1(ts, &[v])?;
+            match r {
+                Value::Str(st) => out.extend_from_slice(st.as_bytes()),
+                Value::Int(_) | Value::Num(_) => crate::push_number(&mut out, r),
+                _ => return Err(s.lib_error("'tostring' must return a string to 'print'")),
+            }
+            out.push(if i < n { b'\t' } else { b'\n' });
+        }
+        if n == 0 {
+            out.push(b'\n');
+        }
+        let _ = std::io::stdout().lock().write_all(&out);
+        return Ok(0);
+    }
     let mut out = Vec::with_capacity(64);
     for i in 1..=n {
         let v = s.arg(i);
@@ -159,9 +181,6 @@ fn pairs(s: &mut State) -> LuaResult<usize> {
         s.call_value(mt, &[t], 3)?;
         return Ok(s.top() - base);
     }
-    if !matches!(t, Value::Table(_)) {
-        return Err(s.arg_type_error(1, "table"));
-    }
     s.push(Value::NativeFn(next));
     s.push(t);
     s.push(Value::Nil);
@@ -269,7 +288,11 @@ fn assert(s: &mut State) -> LuaResult<usize> {
         return Ok(s.nargs());
     }
     // as 5.3's luaB_assert: the message goes through `error` (level 1)
-    let msg = if s.nargs() >= 2 { s.arg(2) } else { s.str_value(b"assertion failed!") };
+    let msg = if s.nargs() >= 2 {
+        s.arg(2)
+    } else {
+        s.str_value(b"assertion failed!")
+    };
     Err(raise(s, msg, 1))
 }
 

@@ -7,9 +7,13 @@
 pub mod base;
 pub mod lcoroutine;
 pub mod lformat;
+pub mod lio;
+pub mod lmath;
+pub mod los;
 pub mod lpackage;
 pub mod lpattern;
 pub mod lstring;
+pub mod ltable;
 
 use luavm_vm::{Gc, NativeFn, State, Table, Value};
 
@@ -62,4 +66,8 @@ pub fn open_all(s: &mut State) {
     lpackage::open(s);
     lcoroutine::open(s);
     lstring::open(s);
+    lio::open(s);
+    los::open(s);
+    ltable::open(s);
+    lmath::open(s);
 }

@@ -6,9 +6,11 @@ use luavm_vm::{LuaResult, State, Value, MULTRET};
 
 use crate::Lib;
 
-const LUA_PATH_DEFAULT: &str = "/usr/local/share/lua/5.3/?.lua;/usr/local/share/lua/5.3/?/init.lua;\
+const LUA_PATH_DEFAULT: &str =
+    "/usr/local/share/lua/5.3/?.lua;/usr/local/share/lua/5.3/?/init.lua;\
 /usr/local/lib/lua/5.3/?.lua;/usr/local/lib/lua/5.3/?/init.lua;./?.lua;./?/init.lua";
-const LUA_CPATH_DEFAULT: &str = "/usr/local/lib/lua/5.3/?.so;/usr/local/lib/lua/5.3/loadall.so;./?.so";
+const LUA_CPATH_DEFAULT: &str =
+    "/usr/local/lib/lua/5.3/?.so;/usr/local/lib/lua/5.3/loadall.so;./?.so";
 
 const FUNCS: Lib = &[("searchpath", searchpath)];
 
@@ -27,7 +29,15 @@ pub fn open(s: &mut State) {
     let v = s.str_value(b"/\n;\n?\n!\n-\n");
     s.raw_set_str(pkg, "config", v);
     let searchers = s.new_table();
-    for (i, f) in [searcher_preload as luavm_vm::NativeFn, searcher_lua, searcher_c, searcher_croot].iter().enumerate() {
+    for (i, f) in [
+        searcher_preload as luavm_vm::NativeFn,
+        searcher_lua,
+        searcher_c,
+        searcher_croot,
+    ]
+    .iter()
+    .enumerate()
+    {
         s.raw_set_int(searchers, i as i64 + 1, Value::NativeFn(*f));
     }
     s.raw_set_str(pkg, "searchers", Value::Table(searchers));
@@ -41,7 +51,10 @@ pub fn open(s: &mut State) {
 fn env_path(vars: &[&str], default: &str) -> String {
     for v in vars {
         if let Ok(p) = std::env::var(v) {
-            return p.replace(";;", &format!(";{default};")).trim_matches(';').to_string();
+            return p
+                .replace(";;", &format!(";{default};"))
+                .trim_matches(';')
+                .to_string();
         }
     }
     default.to_string()
@@ -57,7 +70,11 @@ fn package_table(s: &mut State) -> Option<luavm_vm::Gc<luavm_vm::Table>> {
 }
 
 fn search_path(name: &[u8], path: &[u8], sep: &[u8], rep: &[u8]) -> Result<Vec<u8>, Vec<u8>> {
-    let name = if sep.is_empty() { name.to_vec() } else { replace_all(name, sep, rep) };
+    let name = if sep.is_empty() {
+        name.to_vec()
+    } else {
+        replace_all(name, sep, rep)
+    };
     let mut tried = Vec::new();
     for templ in path.split(|&c| c == b';') {
         if templ.is_empty() {
@@ -96,8 +113,14 @@ fn replace_all(s: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 fn searchpath(s: &mut State) -> LuaResult<usize> {
     let name = s.check_string(1)?;
     let path = s.check_string(2)?;
-    let sep = s.opt_string(3)?.map(|x| x.as_bytes().to_vec()).unwrap_or_else(|| b".".to_vec());
-    let rep = s.opt_string(4)?.map(|x| x.as_bytes().to_vec()).unwrap_or_else(|| b"/".to_vec());
+    let sep = s
+        .opt_string(3)?
+        .map(|x| x.as_bytes().to_vec())
+        .unwrap_or_else(|| b".".to_vec());
+    let rep = s
+        .opt_string(4)?
+        .map(|x| x.as_bytes().to_vec())
+        .unwrap_or_else(|| b"/".to_vec());
     match search_path(name.as_bytes(), path.as_bytes(), &sep, &rep) {
         Ok(f) => {
             s.push_str(&f);
@@ -182,7 +205,10 @@ fn searcher_lua(s: &mut State) -> LuaResult<usize> {
 
 fn searcher_c(s: &mut State) -> LuaResult<usize> {
     let name = s.check_string(1)?;
-    let m = format!("\n\tno C module '{}' (luavm cannot load C modules)", name.to_str_lossy());
+    let m = format!(
+        "\n\tno C module '{}' (luavm cannot load C modules)",
+        name.to_str_lossy()
+    );
     s.push_str(m.as_bytes());
     Ok(1)
 }
@@ -213,7 +239,11 @@ fn require(s: &mut State) -> LuaResult<usize> {
     loop {
         let searcher = searchers.get_int(i);
         if searcher.is_nil() {
-            let m = format!("module '{}' not found:{}", name.to_str_lossy(), String::from_utf8_lossy(&msg));
+            let m = format!(
+                "module '{}' not found:{}",
+                name.to_str_lossy(),
+                String::from_utf8_lossy(&msg)
+            );
             return Err(s.lib_error(&m));
         }
         let base = s.top();

@@ -377,7 +377,7 @@ fn gsub(s: &mut State) -> LuaResult<usize> {
     match repl {
         Value::Str(_) | Value::Int(_) | Value::Num(_) | Value::Table(_) => {}
         v if v.is_function() => {}
-        _ => return Err(s.arg_type_error(3, "string/function/table")),
+        _ => return Err(s.arg_error(3, "string/function/table expected")),
     }
     let max_n = if s.arg(4).is_nil() {
         None

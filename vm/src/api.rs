@@ -170,7 +170,12 @@ impl State {
     }
 
     /// `luaL_checkoption`.
-    pub fn check_option(&mut self, n: usize, default: Option<&str>, options: &[&str]) -> LuaResult<usize> {
+    pub fn check_option(
+        &mut self,
+        n: usize,
+        default: Option<&str>,
+        options: &[&str],
+    ) -> LuaResult<usize> {
         let name = match (self.arg(n), default) {
             (Value::Nil, Some(d)) => d.as_bytes().to_vec(),
             _ => self.check_string(n)?.as_bytes().to_vec(),
@@ -193,6 +198,7 @@ impl State {
             let r = self.call_value1(tm, &[v])?;
             return match r {
                 Value::Str(s) => Ok(s),
+                Value::Int(_) | Value::Num(_) => Ok(self.to_bytes(r).expect("number converts")),
                 _ => Err(self.lib_error("'__tostring' must return a string")),
             };
         }

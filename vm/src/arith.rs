@@ -47,7 +47,15 @@ impl ArithOp {
         }
     }
     pub fn is_bitwise(self) -> bool {
-        matches!(self, ArithOp::BAnd | ArithOp::BOr | ArithOp::BXor | ArithOp::Shl | ArithOp::Shr | ArithOp::BNot)
+        matches!(
+            self,
+            ArithOp::BAnd
+                | ArithOp::BOr
+                | ArithOp::BXor
+                | ArithOp::Shl
+                | ArithOp::Shr
+                | ArithOp::BNot
+        )
     }
 }
 

@@ -56,7 +56,12 @@ impl State {
 
     /// Push the frame of Lua closure `cl` at `func` (arguments `func+1..top`).
     #[inline(always)]
-    pub(crate) fn push_lua_frame(&mut self, cl: luavm_gc::Gc<crate::function::LuaClosure>, func: usize, nresults: i32) -> LuaResult<()> {
+    pub(crate) fn push_lua_frame(
+        &mut self,
+        cl: luavm_gc::Gc<crate::function::LuaClosure>,
+        func: usize,
+        nresults: i32,
+    ) -> LuaResult<()> {
         {
             {
                 let p = &*cl.p;
@@ -101,7 +106,12 @@ impl State {
     }
 
     #[inline(never)]
-    fn call_native(&mut self, func: usize, nresults: i32, f: crate::function::NativeFn) -> LuaResult<()> {
+    fn call_native(
+        &mut self,
+        func: usize,
+        nresults: i32,
+        f: crate::function::NativeFn,
+    ) -> LuaResult<()> {
         if self.top + MIN_STACK + EXTRA_STACK > self.stack.len() {
             self.grow_stack(self.top + MIN_STACK + EXTRA_STACK)?;
         }
@@ -146,10 +156,20 @@ impl State {
     #[inline(always)]
     pub(crate) fn poscall(&mut self, first: usize, n: usize) -> Returned {
         let Some(ci) = self.ci.last() else {
-            return Returned { func: 0, nresults: 0, status: 0, extra: 0 };
+            return Returned {
+                func: 0,
+                nresults: 0,
+                status: 0,
+                extra: 0,
+            };
         };
         // read the fields one by one: copying the whole frame out is slower
-        let r = Returned { func: (ci.func as usize), nresults: ci.nresults, status: ci.status, extra: (ci.extra as usize) };
+        let r = Returned {
+            func: (ci.func as usize),
+            nresults: ci.nresults,
+            status: ci.status,
+            extra: (ci.extra as usize),
+        };
         // SAFETY: the frame stack is not empty (checked above).
         unsafe { self.ci.set_len(self.ci.len() - 1) };
         let res = r.func;
@@ -182,7 +202,9 @@ impl State {
             match self.run(entry) {
                 Ok(()) => return Ok(()),
                 Err(LuaError::Error) => {
-                    let found = (entry..self.ci.len()).rev().find(|&i| self.ci[i].status & cist::YPCALL != 0);
+                    let found = (entry..self.ci.len())
+                        .rev()
+                        .find(|&i| self.ci[i].status & cist::YPCALL != 0);
                     match found {
                         Some(i) => self.recover(i)?,
                         None => return Err(LuaError::Error),
@@ -283,7 +305,14 @@ impl State {
     /// it and then calls `k`. With `protected`, errors in the callee also end in `k(Error)`.
     /// `protect`: `Some(handler)` makes the call protected, with the message handler at
     /// stack slot `handler` (0: none).
-    pub fn call_k(&mut self, func: usize, nresults: i32, ctx: usize, k: ContFn, protect: Option<usize>) -> LuaResult<usize> {
+    pub fn call_k(
+        &mut self,
+        func: usize,
+        nresults: i32,
+        ctx: usize,
+        k: ContFn,
+        protect: Option<usize>,
+    ) -> LuaResult<usize> {
         let me = self.ci.len() - 1;
         self.ci[me].k = Some(k);
         self.ci[me].ctx = ctx as u32;

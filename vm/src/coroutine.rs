@@ -78,7 +78,10 @@ impl State {
             self.push_str(b"C stack overflow");
             return Ok((ResumeOutcome::Failed, 1));
         }
-        let args: Values = self.stack[self.top - nargs..self.top].iter().copied().collect();
+        let args: Values = self.stack[self.top - nargs..self.top]
+            .iter()
+            .copied()
+            .collect();
         self.top -= nargs;
         let me = self.current;
         me.status.set(CoStatus::Normal);
@@ -110,12 +113,21 @@ impl State {
         let (outcome, out): (ResumeOutcome, Values) = match r {
             Ok(()) => {
                 co.status.set(CoStatus::Dead);
-                (ResumeOutcome::Returned, self.stack[1..self.top].iter().copied().collect())
+                (
+                    ResumeOutcome::Returned,
+                    self.stack[1..self.top].iter().copied().collect(),
+                )
             }
             Err(LuaError::Yield) => {
                 co.status.set(CoStatus::Suspended);
                 let ci = self.ci[self.ci.len() - 1];
-                (ResumeOutcome::Yielded, self.stack[(ci.base as usize)..self.top].iter().copied().collect())
+                (
+                    ResumeOutcome::Yielded,
+                    self.stack[(ci.base as usize)..self.top]
+                        .iter()
+                        .copied()
+                        .collect(),
+                )
             }
             Err(_) => {
                 co.status.set(CoStatus::Dead);

@@ -108,7 +108,9 @@ pub fn obj_name(p: &Proto, lastpc: usize, reg: u32) -> Option<(&'static str, Str
         OpCode::GetTabUp | OpCode::GetTable => {
             let t = inst::b(i);
             let is_env = if inst::opcode(i) == OpCode::GetTable {
-                p.local_name(t as usize + 1, pc).map(|n| n == b"_ENV").unwrap_or(false)
+                p.local_name(t as usize + 1, pc)
+                    .map(|n| n == b"_ENV")
+                    .unwrap_or(false)
             } else {
                 upval_name(p, t) == "_ENV"
             };
@@ -117,7 +119,11 @@ pub fn obj_name(p: &Proto, lastpc: usize, reg: u32) -> Option<(&'static str, Str
         }
         OpCode::GetUpval => Some(("upvalue", upval_name(p, inst::b(i)))),
         OpCode::LoadK | OpCode::LoadKx => {
-            let b = if inst::opcode(i) == OpCode::LoadK { inst::bx(i) } else { inst::ax(*p.code.get(pc + 1)?) };
+            let b = if inst::opcode(i) == OpCode::LoadK {
+                inst::bx(i)
+            } else {
+                inst::ax(*p.code.get(pc + 1)?)
+            };
             const_str(p, b).map(|s| ("constant", s))
         }
         OpCode::SelfOp => Some(("method", key_name(p, pc, inst::c(i)))),
@@ -185,7 +191,11 @@ impl State {
         }
         let ci = self.ci[n - 1 - level];
         match self.frame_proto(&ci) {
-            Some(p) => format!("{}:{}:", chunk_id(&p.source), p.line_at((ci.pc as usize).saturating_sub(1))),
+            Some(p) => format!(
+                "{}:{}:",
+                chunk_id(&p.source),
+                p.line_at((ci.pc as usize).saturating_sub(1))
+            ),
             None => String::new(),
         }
     }
@@ -275,7 +285,9 @@ impl State {
     pub(crate) fn call_error(&mut self, func: usize) -> LuaError {
         let v = self.stack[func];
         let src = match self.ci.last() {
-            Some(c) if c.is_lua() && func >= c.base as usize => Src::Reg((func - (c.base as usize)) as u32),
+            Some(c) if c.is_lua() && func >= c.base as usize => {
+                Src::Reg((func - (c.base as usize)) as u32)
+            }
             _ => Src::None,
         };
         self.type_error(v, "call", src)
@@ -313,7 +325,10 @@ impl State {
 
     /// "module.name" of a function found in `package.loaded` (PUC's `pushglobalfuncname`).
     pub fn global_func_name(&self, f: Value) -> Option<String> {
-        let loaded = match self.registry.get(Value::Str(self.find_interned(b"_LOADED")?)) {
+        let loaded = match self
+            .registry
+            .get(Value::Str(self.find_interned(b"_LOADED")?))
+        {
             Value::Table(t) => t,
             _ => return None,
         };
@@ -337,7 +352,8 @@ impl State {
                         if let Value::Str(s2) = key2 {
                             let name = format!("{modname}.{}", s2.to_str_lossy());
                             // prefer names from library tables over "_G."
-                            let better = found.as_ref().map(|f| f.starts_with("_G.")).unwrap_or(true);
+                            let better =
+                                found.as_ref().map(|f| f.starts_with("_G.")).unwrap_or(true);
                             if better {
                                 found = Some(name);
                             }
@@ -410,7 +426,11 @@ impl State {
             out.push_str("\n\t");
             match self.frame_proto(&ci) {
                 Some(p) => {
-                    out.push_str(&format!("{}:{}:", chunk_id(&p.source), p.line_at((ci.pc as usize).saturating_sub(1))));
+                    out.push_str(&format!(
+                        "{}:{}:",
+                        chunk_id(&p.source),
+                        p.line_at((ci.pc as usize).saturating_sub(1))
+                    ));
                 }
                 None => out.push_str("[C]:"),
             }
@@ -424,7 +444,11 @@ impl State {
                 if p.line_defined == 0 {
                     out.push_str("main chunk");
                 } else {
-                    out.push_str(&format!("function <{}:{}>", chunk_id(&p.source), p.line_defined));
+                    out.push_str(&format!(
+                        "function <{}:{}>",
+                        chunk_id(&p.source),
+                        p.line_defined
+                    ));
                 }
             } else {
                 out.push('?');

@@ -34,7 +34,13 @@ impl State {
             // SAFETY: ci_idx < ci.len() (checked above: ci.len() - 1 >= entry >= 0).
             let (ci_func, ci_base, ci_pc, ci_top, ci_status) = unsafe {
                 let c = self.ci.get_unchecked(ci_idx);
-                ((c.func as usize), (c.base as usize), (c.pc as usize), (c.top as usize), c.status)
+                (
+                    (c.func as usize),
+                    (c.base as usize),
+                    (c.pc as usize),
+                    (c.top as usize),
+                    c.status,
+                )
             };
             if ci_status & cist::LUA == 0 {
                 // a Rust function waiting for its Lua callee: run its continuation
@@ -149,13 +155,28 @@ impl State {
                     let i = $i;
                     let (pb, pc_) = (rk_ref!(inst::b(i)), rk_ref!(inst::c(i)));
                     match (pb, pc_) {
-                        (&Value::Int(x), &Value::Int(y)) => set_reg!(inst::a(i), Value::Int($int(x, y))),
-                        (&Value::Num(x), &Value::Num(y)) => set_reg!(inst::a(i), Value::Num($flt(x, y))),
-                        (&Value::Int(x), &Value::Num(y)) => set_reg!(inst::a(i), Value::Num($flt(x as f64, y))),
-                        (&Value::Num(x), &Value::Int(y)) => set_reg!(inst::a(i), Value::Num($flt(x, y as f64))),
+                        (&Value::Int(x), &Value::Int(y)) => {
+                            set_reg!(inst::a(i), Value::Int($int(x, y)))
+                        }
+                        (&Value::Num(x), &Value::Num(y)) => {
+                            set_reg!(inst::a(i), Value::Num($flt(x, y)))
+                        }
+                        (&Value::Int(x), &Value::Num(y)) => {
+                            set_reg!(inst::a(i), Value::Num($flt(x as f64, y)))
+                        }
+                        (&Value::Num(x), &Value::Int(y)) => {
+                            set_reg!(inst::a(i), Value::Num($flt(x, y as f64)))
+                        }
                         _ => {
                             let (b, c) = (*pb, *pc_);
-                            if protect!(self.arith_slow($op, inst::a(i), inst::b(i), inst::c(i), b, c))? {
+                            if protect!(self.arith_slow(
+                                $op,
+                                inst::a(i),
+                                inst::b(i),
+                                inst::c(i),
+                                b,
+                                c
+                            ))? {
                                 continue 'newframe;
                             }
                         }
@@ -169,7 +190,14 @@ impl State {
                     match arith::arith_fast($op, b, c) {
                         Some(v) => set_reg!(inst::a(i), v),
                         None => {
-                            if protect!(self.arith_slow($op, inst::a(i), inst::b(i), inst::c(i), b, c))? {
+                            if protect!(self.arith_slow(
+                                $op,
+                                inst::a(i),
+                                inst::b(i),
+                                inst::c(i),
+                                b,
+                                c
+                            ))? {
                                 continue 'newframe;
                             }
                         }
@@ -216,7 +244,12 @@ impl State {
                                 continue;
                             }
                         }
-                        if protect!(self.index_slow(t, key, Some(inst::a(i)), crate::ops::Src::Up(inst::b(i))))? {
+                        if protect!(self.index_slow(
+                            t,
+                            key,
+                            Some(inst::a(i)),
+                            crate::ops::Src::Up(inst::b(i))
+                        ))? {
                             continue 'newframe;
                         }
                     }
@@ -234,7 +267,12 @@ impl State {
                                 continue;
                             }
                         }
-                        if protect!(self.index_slow(t, key, Some(inst::a(i)), crate::ops::Src::Reg(inst::b(i))))? {
+                        if protect!(self.index_slow(
+                            t,
+                            key,
+                            Some(inst::a(i)),
+                            crate::ops::Src::Reg(inst::b(i))
+                        ))? {
                             continue 'newframe;
                         }
                     }
@@ -251,7 +289,8 @@ impl State {
                                 continue;
                             }
                         }
-                        if protect!(self.newindex_slow(t, key, v, crate::ops::Src::Up(inst::a(i))))? {
+                        if protect!(self.newindex_slow(t, key, v, crate::ops::Src::Up(inst::a(i))))?
+                        {
                             continue 'newframe;
                         }
                     }
@@ -269,7 +308,9 @@ impl State {
                                     continue;
                                 }
                             }
-                            if tt.metatable().is_none() && !matches!(key, Value::Nil | Value::Num(_)) {
+                            if tt.metatable().is_none()
+                                && !matches!(key, Value::Nil | Value::Num(_))
+                            {
                                 let d = tt.set(key, v);
                                 if d != 0 {
                                     self.heap.account(d);
@@ -277,7 +318,12 @@ impl State {
                                 continue;
                             }
                         }
-                        if protect!(self.newindex_slow(t, key, v, crate::ops::Src::Reg(inst::a(i))))? {
+                        if protect!(self.newindex_slow(
+                            t,
+                            key,
+                            v,
+                            crate::ops::Src::Reg(inst::a(i))
+                        ))? {
                             continue 'newframe;
                         }
                     }
@@ -300,33 +346,51 @@ impl State {
                                 continue;
                             }
                         }
-                        if protect!(self.index_slow(t, key, Some(a), crate::ops::Src::Reg(inst::b(i))))? {
+                        if protect!(self.index_slow(
+                            t,
+                            key,
+                            Some(a),
+                            crate::ops::Src::Reg(inst::b(i))
+                        ))? {
                             continue 'newframe;
                         }
                     }
-                    OpCode::Add => arith_op!(i, ArithOp::Add, i64::wrapping_add, |x: f64, y: f64| x + y),
-                    OpCode::Sub => arith_op!(i, ArithOp::Sub, i64::wrapping_sub, |x: f64, y: f64| x - y),
-                    OpCode::Mul => arith_op!(i, ArithOp::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y),
+                    OpCode::Add => {
+                        arith_op!(i, ArithOp::Add, i64::wrapping_add, |x: f64, y: f64| x + y)
+                    }
+                    OpCode::Sub => {
+                        arith_op!(i, ArithOp::Sub, i64::wrapping_sub, |x: f64, y: f64| x - y)
+                    }
+                    OpCode::Mul => {
+                        arith_op!(i, ArithOp::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y)
+                    }
                     OpCode::Div => {
                         let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
                         match (arith::as_float(b), arith::as_float(c)) {
                             (Some(x), Some(y)) => set_reg!(inst::a(i), Value::Num(x / y)),
                             _ => {
-                                if protect!(self.arith_slow(ArithOp::Div, inst::a(i), inst::b(i), inst::c(i), b, c))? {
+                                if protect!(self.arith_slow(
+                                    ArithOp::Div,
+                                    inst::a(i),
+                                    inst::b(i),
+                                    inst::c(i),
+                                    b,
+                                    c
+                                ))? {
                                     continue 'newframe;
                                 }
                             }
                         }
                     }
-                    OpCode::Mod => {
-                        match (rk_ref!(inst::b(i)), rk_ref!(inst::c(i))) {
-                            (&Value::Int(x), &Value::Int(y)) if y > 0 => {
-                                set_reg!(inst::a(i), Value::Int(x.rem_euclid(y)))
-                            }
-                            (&Value::Num(x), &Value::Num(y)) => set_reg!(inst::a(i), Value::Num(arith::float_mod(x, y))),
-                            _ => slow_op!(i, ArithOp::Mod),
+                    OpCode::Mod => match (rk_ref!(inst::b(i)), rk_ref!(inst::c(i))) {
+                        (&Value::Int(x), &Value::Int(y)) if y > 0 => {
+                            set_reg!(inst::a(i), Value::Int(x.rem_euclid(y)))
                         }
-                    }
+                        (&Value::Num(x), &Value::Num(y)) => {
+                            set_reg!(inst::a(i), Value::Num(arith::float_mod(x, y)))
+                        }
+                        _ => slow_op!(i, ArithOp::Mod),
+                    },
                     OpCode::Pow => slow_op!(i, ArithOp::Pow),
                     OpCode::IDiv => slow_op!(i, ArithOp::IDiv),
                     OpCode::BAnd => slow_op!(i, ArithOp::BAnd),
@@ -340,7 +404,14 @@ impl State {
                             Value::Int(x) => set_reg!(inst::a(i), Value::Int(x.wrapping_neg())),
                             Value::Num(x) => set_reg!(inst::a(i), Value::Num(-x)),
                             _ => {
-                                if protect!(self.arith_slow(ArithOp::Unm, inst::a(i), inst::b(i), inst::b(i), b, b))? {
+                                if protect!(self.arith_slow(
+                                    ArithOp::Unm,
+                                    inst::a(i),
+                                    inst::b(i),
+                                    inst::b(i),
+                                    b,
+                                    b
+                                ))? {
                                     continue 'newframe;
                                 }
                             }
@@ -351,7 +422,14 @@ impl State {
                         match b {
                             Value::Int(x) => set_reg!(inst::a(i), Value::Int(!x)),
                             _ => {
-                                if protect!(self.arith_slow(ArithOp::BNot, inst::a(i), inst::b(i), inst::b(i), b, b))? {
+                                if protect!(self.arith_slow(
+                                    ArithOp::BNot,
+                                    inst::a(i),
+                                    inst::b(i),
+                                    inst::b(i),
+                                    b,
+                                    b
+                                ))? {
                                     continue 'newframe;
                                 }
                             }
@@ -362,7 +440,9 @@ impl State {
                         let b = reg!(inst::b(i));
                         match b {
                             Value::Str(s) => set_reg!(inst::a(i), Value::Int(s.len() as i64)),
-                            Value::Table(t) if t.metatable().is_none() => set_reg!(inst::a(i), Value::Int(t.len())),
+                            Value::Table(t) if t.metatable().is_none() => {
+                                set_reg!(inst::a(i), Value::Int(t.len()))
+                            }
                             _ => {
                                 if protect!(self.len_slow(inst::a(i), inst::b(i), b))? {
                                     continue 'newframe;
@@ -371,7 +451,11 @@ impl State {
                         }
                     }
                     OpCode::Concat => {
-                        let (a, b, c) = (inst::a(i) as usize, inst::b(i) as usize, inst::c(i) as usize);
+                        let (a, b, c) = (
+                            inst::a(i) as usize,
+                            inst::b(i) as usize,
+                            inst::c(i) as usize,
+                        );
                         if protect!(self.concat(base, a, b, c))? {
                             continue 'newframe;
                         }
@@ -403,10 +487,12 @@ impl State {
                         let res = match (pb, pc_) {
                             (&Value::Int(x), &Value::Int(y)) => x < y,
                             (&Value::Num(x), &Value::Num(y)) => x < y,
-                            (&b, &c) => match protect!(self.less_than_slow(b, c, inst::b(i), inst::c(i)))? {
-                                Some(r) => r,
-                                None => continue 'newframe,
-                            },
+                            (&b, &c) => {
+                                match protect!(self.less_than_slow(b, c, inst::b(i), inst::c(i)))? {
+                                    Some(r) => r,
+                                    None => continue 'newframe,
+                                }
+                            }
                         };
                         if res != (inst::a(i) != 0) {
                             pc += 1;
@@ -419,10 +505,13 @@ impl State {
                         let res = match (pb, pc_) {
                             (&Value::Int(x), &Value::Int(y)) => x <= y,
                             (&Value::Num(x), &Value::Num(y)) => x <= y,
-                            (&b, &c) => match protect!(self.less_equal_slow(b, c, inst::b(i), inst::c(i)))? {
-                                Some(r) => r,
-                                None => continue 'newframe,
-                            },
+                            (&b, &c) => {
+                                match protect!(self.less_equal_slow(b, c, inst::b(i), inst::c(i)))?
+                                {
+                                    Some(r) => r,
+                                    None => continue 'newframe,
+                                }
+                            }
                         };
                         if res != (inst::a(i) != 0) {
                             pc += 1;
@@ -540,7 +629,11 @@ impl State {
                             }
                             (&Value::Num(idx), &Value::Num(limit), &Value::Num(step)) => {
                                 let idx = idx + step;
-                                if if step > 0.0 { idx <= limit } else { limit <= idx } {
+                                if if step > 0.0 {
+                                    idx <= limit
+                                } else {
+                                    limit <= idx
+                                } {
                                     pc = (pc as isize + inst::sbx(i) as isize) as usize;
                                     set_reg!(a, Value::Num(idx));
                                     set_reg!(a + 3, Value::Num(idx));
@@ -618,7 +711,10 @@ impl State {
                                 upvals.push(*upval!(d.index));
                             }
                         }
-                        let c = self.heap.alloc(LuaClosure { p, upvals: upvals.into_boxed_slice() });
+                        let c = self.heap.alloc(LuaClosure {
+                            p,
+                            upvals: upvals.into_boxed_slice(),
+                        });
                         set_reg!(a, Value::LuaFn(c));
                         protect!(self.check_gc());
                     }
@@ -639,7 +735,11 @@ impl State {
                             self.top = base + a + nvar;
                         } else {
                             for j in 0..b - 1 {
-                                let v = if j < nvar { self.stack[from + j] } else { Value::Nil };
+                                let v = if j < nvar {
+                                    self.stack[from + j]
+                                } else {
+                                    Value::Nil
+                                };
                                 set_reg!(a + j, v);
                             }
                         }
@@ -676,7 +776,10 @@ fn fb2int(x: u32) -> usize {
         x as usize
     } else {
         let e = (x >> 3) - 1;
-        (((x & 7) + 8) as usize).checked_shl(e).unwrap_or(0).min(1 << 26)
+        (((x & 7) + 8) as usize)
+            .checked_shl(e)
+            .unwrap_or(0)
+            .min(1 << 26)
     }
 }
 

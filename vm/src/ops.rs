@@ -97,7 +97,13 @@ impl State {
 
     /// `R(dest) := t[key]` from the loop. `Ok(true)` when a Lua metamethod frame was pushed.
     #[inline(never)]
-    pub(crate) fn index_slow(&mut self, t: Value, key: Value, dest: Option<u32>, src: Src) -> LuaResult<bool> {
+    pub(crate) fn index_slow(
+        &mut self,
+        t: Value,
+        key: Value,
+        dest: Option<u32>,
+        src: Src,
+    ) -> LuaResult<bool> {
         let v = match self.index_step(t, key, src)? {
             Step::Done(v) => v,
             Step::Call(f, t) => match self.call_tm_from_loop(f, &[t, key], 1, 0, 0)? {
@@ -120,7 +126,13 @@ impl State {
         }
     }
 
-    fn newindex_step(&mut self, t: Value, key: Value, val: Value, src: Src) -> LuaResult<Option<(Value, Value)>> {
+    fn newindex_step(
+        &mut self,
+        t: Value,
+        key: Value,
+        val: Value,
+        src: Src,
+    ) -> LuaResult<Option<(Value, Value)>> {
         let mut t = t;
         for n in 0..MAX_TAG_LOOP {
             let tm = if let Value::Table(tt) = t {
@@ -133,7 +145,9 @@ impl State {
                 if tm.is_nil() {
                     match key {
                         Value::Nil => return Err(self.runtime_error("table index is nil")),
-                        Value::Num(f) if f.is_nan() => return Err(self.runtime_error("table index is NaN")),
+                        Value::Num(f) if f.is_nan() => {
+                            return Err(self.runtime_error("table index is NaN"))
+                        }
                         _ => {}
                     }
                     self.raw_set(tt, key, val);
@@ -157,10 +171,18 @@ impl State {
     }
 
     #[inline(never)]
-    pub(crate) fn newindex_slow(&mut self, t: Value, key: Value, val: Value, src: Src) -> LuaResult<bool> {
+    pub(crate) fn newindex_slow(
+        &mut self,
+        t: Value,
+        key: Value,
+        val: Value,
+        src: Src,
+    ) -> LuaResult<bool> {
         match self.newindex_step(t, key, val, src)? {
             None => Ok(false),
-            Some((f, t)) => Ok(self.call_tm_from_loop(f, &[t, key, val], 0, 0, 0)?.is_none()),
+            Some((f, t)) => Ok(self
+                .call_tm_from_loop(f, &[t, key, val], 0, 0, 0)?
+                .is_none()),
         }
     }
 
@@ -198,7 +220,11 @@ impl State {
             ci.extra = extra as u32;
             return Ok(None);
         }
-        let r = if nresults > 0 { self.stack[func] } else { Value::Nil };
+        let r = if nresults > 0 {
+            self.stack[func]
+        } else {
+            Value::Nil
+        };
         self.top = ci_top;
         Ok(Some(r))
     }
@@ -207,9 +233,21 @@ impl State {
 
     /// Arithmetic with coercion and metamethods, from the loop (`R(a) := b op c`).
     #[inline(never)]
-    pub(crate) fn arith_slow(&mut self, op: ArithOp, a: u32, rb: u32, rc: u32, b: Value, c: Value) -> LuaResult<bool> {
+    pub(crate) fn arith_slow(
+        &mut self,
+        op: ArithOp,
+        a: u32,
+        rb: u32,
+        rc: u32,
+        b: Value,
+        c: Value,
+    ) -> LuaResult<bool> {
         let unary = matches!(op, ArithOp::Unm | ArithOp::BNot);
-        let (srcb, srcc) = if unary { (Src::Reg(rb), Src::Reg(rb)) } else { (Src::rk(rb), Src::rk(rc)) };
+        let (srcb, srcc) = if unary {
+            (Src::Reg(rb), Src::Reg(rb))
+        } else {
+            (Src::rk(rb), Src::rk(rc))
+        };
         let v = match self.arith_values(op, b, c, srcb, srcc)? {
             Step::Done(v) => v,
             Step::Call(f, _) => match self.call_tm_from_loop(f, &[b, c], 1, 0, 0)? {
@@ -230,7 +268,14 @@ impl State {
         }
     }
 
-    fn arith_values(&mut self, op: ArithOp, b: Value, c: Value, srcb: Src, srcc: Src) -> LuaResult<Step> {
+    fn arith_values(
+        &mut self,
+        op: ArithOp,
+        b: Value,
+        c: Value,
+        srcb: Src,
+        srcc: Src,
+    ) -> LuaResult<Step> {
         if let (Some(mut x), Some(mut y)) = (arith::to_number(b), arith::to_number(c)) {
             // 5.3: arithmetic on a string operand is float arithmetic (bitwise is not)
             if !op.is_bitwise() && (matches!(b, Value::Str(_)) || matches!(c, Value::Str(_))) {
@@ -259,14 +304,28 @@ impl State {
         }
         if op.is_bitwise() {
             if arith::to_number(b).is_some() && arith::to_number(c).is_some() {
-                let (v, s) = if arith::to_integer(b).is_none() { (b, srcb) } else { (c, srcc) };
+                let (v, s) = if arith::to_integer(b).is_none() {
+                    (b, srcb)
+                } else {
+                    (c, srcc)
+                };
                 let info = self.var_info(v, s);
-                return Err(self.runtime_error(&format!("number has no integer representation{info}")));
+                return Err(
+                    self.runtime_error(&format!("number{info} has no integer representation"))
+                );
             }
-            let (v, s) = if arith::to_number(b).is_none() { (b, srcb) } else { (c, srcc) };
+            let (v, s) = if arith::to_number(b).is_none() {
+                (b, srcb)
+            } else {
+                (c, srcc)
+            };
             return Err(self.type_error(v, "perform bitwise operation on", s));
         }
-        let (v, s) = if arith::to_number(b).is_none() { (b, srcb) } else { (c, srcc) };
+        let (v, s) = if arith::to_number(b).is_none() {
+            (b, srcb)
+        } else {
+            (c, srcc)
+        };
         Err(self.type_error(v, "perform arithmetic on", s))
     }
 
@@ -321,7 +380,9 @@ impl State {
         if tm.is_nil() {
             return Ok(Some(false));
         }
-        Ok(self.call_tm_from_loop(tm, &[a, b], 1, 0, 0)?.map(|v| v.truthy()))
+        Ok(self
+            .call_tm_from_loop(tm, &[a, b], 1, 0, 0)?
+            .map(|v| v.truthy()))
     }
 
     /// Equality with `__eq`, for Rust code.
@@ -345,7 +406,13 @@ impl State {
     }
 
     #[inline(never)]
-    pub(crate) fn less_than_slow(&mut self, a: Value, b: Value, _rb: u32, _rc: u32) -> LuaResult<Option<bool>> {
+    pub(crate) fn less_than_slow(
+        &mut self,
+        a: Value,
+        b: Value,
+        _rb: u32,
+        _rc: u32,
+    ) -> LuaResult<Option<bool>> {
         if let Some(r) = compare_prim(a, b, false) {
             return Ok(Some(r));
         }
@@ -353,24 +420,36 @@ impl State {
         if tm.is_nil() {
             return Err(self.compare_error(a, b));
         }
-        Ok(self.call_tm_from_loop(tm, &[a, b], 1, 0, 0)?.map(|v| v.truthy()))
+        Ok(self
+            .call_tm_from_loop(tm, &[a, b], 1, 0, 0)?
+            .map(|v| v.truthy()))
     }
 
     #[inline(never)]
-    pub(crate) fn less_equal_slow(&mut self, a: Value, b: Value, _rb: u32, _rc: u32) -> LuaResult<Option<bool>> {
+    pub(crate) fn less_equal_slow(
+        &mut self,
+        a: Value,
+        b: Value,
+        _rb: u32,
+        _rc: u32,
+    ) -> LuaResult<Option<bool>> {
         if let Some(r) = compare_prim(a, b, true) {
             return Ok(Some(r));
         }
         let tm = self.binary_tm(a, b, Tm::Le);
         if !tm.is_nil() {
-            return Ok(self.call_tm_from_loop(tm, &[a, b], 1, 0, 0)?.map(|v| v.truthy()));
+            return Ok(self
+                .call_tm_from_loop(tm, &[a, b], 1, 0, 0)?
+                .map(|v| v.truthy()));
         }
         // 5.3: try `not (b < a)`
         let tm = self.binary_tm(b, a, Tm::Lt);
         if tm.is_nil() {
             return Err(self.compare_error(a, b));
         }
-        Ok(self.call_tm_from_loop(tm, &[b, a], 1, cist::LEQ, 0)?.map(|v| !v.truthy()))
+        Ok(self
+            .call_tm_from_loop(tm, &[b, a], 1, cist::LEQ, 0)?
+            .map(|v| !v.truthy()))
     }
 
     /// `a < b` with metamethods, for Rust code.
@@ -449,8 +528,16 @@ impl State {
                 let tm = self.binary_tm(prev, top, Tm::Concat);
                 if tm.is_nil() {
                     let base = self.ci[self.ci.len() - 1].base as usize;
-                    let (v, slot) = if is_str_or_num(prev) { (top, last) } else { (prev, last - 1) };
-                    let src = if slot >= base { Src::Reg((slot - base) as u32) } else { Src::None };
+                    let (v, slot) = if is_str_or_num(prev) {
+                        (top, last)
+                    } else {
+                        (prev, last - 1)
+                    };
+                    let src = if slot >= base {
+                        Src::Reg((slot - base) as u32)
+                    } else {
+                        Src::None
+                    };
                     return Err(self.type_error(v, "concatenate", src));
                 }
                 match self.call_tm_from_loop(tm, &[prev, top], 1, 0, last - 1)? {
@@ -485,7 +572,12 @@ impl State {
     // ---- numeric for -------------------------------------------------------------------
 
     #[inline(never)]
-    pub(crate) fn for_prep(&mut self, init: Value, limit: Value, step: Value) -> LuaResult<(Value, Value, Value)> {
+    pub(crate) fn for_prep(
+        &mut self,
+        init: Value,
+        limit: Value,
+        step: Value,
+    ) -> LuaResult<(Value, Value, Value)> {
         if let (Value::Int(i0), Value::Int(st)) = (init, step) {
             // integer loop if the limit fits (clipped as 5.3's forlimit)
             let lim = match limit {
@@ -508,7 +600,11 @@ impl State {
             if let Some((l, stop)) = lim {
                 // 5.3's `stopnow`: a start of 0 with a clipped limit never runs
                 let start = if stop { 0 } else { i0 };
-                return Ok((Value::Int(start.wrapping_sub(st)), Value::Int(l), Value::Int(st)));
+                return Ok((
+                    Value::Int(start.wrapping_sub(st)),
+                    Value::Int(l),
+                    Value::Int(st),
+                ));
             }
             return Err(self.runtime_error("'for' limit must be a number"));
         }
@@ -597,11 +693,23 @@ pub fn compare_prim(a: Value, b: Value, or_equal: bool) -> Option<bool> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(if or_equal { x <= y } else { x < y }),
         (Value::Num(x), Value::Num(y)) => Some(if or_equal { x <= y } else { x < y }),
-        (Value::Int(x), Value::Num(y)) => Some(if or_equal { int_le_float(x, y) } else { int_lt_float(x, y) }),
-        (Value::Num(x), Value::Int(y)) => Some(if or_equal { float_le_int(x, y) } else { float_lt_int(x, y) }),
+        (Value::Int(x), Value::Num(y)) => Some(if or_equal {
+            int_le_float(x, y)
+        } else {
+            int_lt_float(x, y)
+        }),
+        (Value::Num(x), Value::Int(y)) => Some(if or_equal {
+            float_le_int(x, y)
+        } else {
+            float_lt_int(x, y)
+        }),
         (Value::Str(x), Value::Str(y)) => {
             let o = str_cmp(x.as_bytes(), y.as_bytes());
-            Some(if or_equal { o != std::cmp::Ordering::Greater } else { o == std::cmp::Ordering::Less })
+            Some(if or_equal {
+                o != std::cmp::Ordering::Greater
+            } else {
+                o == std::cmp::Ordering::Less
+            })
         }
         _ => None,
     }

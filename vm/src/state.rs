@@ -74,7 +74,10 @@ impl State {
         });
         let globals = heap.alloc(Table::new());
         let registry = heap.alloc(Table::new());
-        let tm_names = TM_NAMES.iter().map(|n| strings.intern(&mut heap, n.as_bytes())).collect();
+        let tm_names = TM_NAMES
+            .iter()
+            .map(|n| strings.intern(&mut heap, n.as_bytes()))
+            .collect();
         let st = State {
             heap,
             strings,
@@ -123,7 +126,12 @@ impl State {
     pub fn new_table_with(&mut self, narray: usize, nhash: usize) -> Gc<Table> {
         self.heap.alloc(Table::with_capacity(narray, nhash))
     }
-    pub fn new_native_closure(&mut self, f: NativeFn, name: &'static str, upvalues: Vec<Value>) -> Value {
+    pub fn new_native_closure(
+        &mut self,
+        f: NativeFn,
+        name: &'static str,
+        upvalues: Vec<Value>,
+    ) -> Value {
         let c = NativeClosure {
             f,
             upvalues: upvalues.into_iter().map(std::cell::Cell::new).collect(),
@@ -138,7 +146,10 @@ impl State {
             top: 2,
             ..Default::default()
         };
-        self.heap.alloc(Thread { data: std::cell::RefCell::new(data), status: std::cell::Cell::new(CoStatus::Fresh) })
+        self.heap.alloc(Thread {
+            data: std::cell::RefCell::new(data),
+            status: std::cell::Cell::new(CoStatus::Fresh),
+        })
     }
 
     /// Raw table write that keeps memory accounting.
@@ -254,7 +265,11 @@ impl State {
         let lp = self.load_proto(p);
         let upvals: Box<[Gc<UpVal>]> = (0..p.upvalues.len())
             .map(|i| {
-                let v = if i == 0 { Value::Table(self.globals) } else { Value::Nil };
+                let v = if i == 0 {
+                    Value::Table(self.globals)
+                } else {
+                    Value::Nil
+                };
                 let u = self.heap.alloc(UpVal::new_closed(v));
                 u.fix_closed();
                 u
@@ -268,13 +283,20 @@ impl State {
     /// the interpreter sees it.
     pub fn load(&mut self, source: &[u8], chunkname: &[u8]) -> LuaResult<Value> {
         let result: Result<Arc<Proto>, Vec<u8>> = if source.first() == Some(&0x1b) {
-            luavm_compiler::dump::undump(source, chunkname).map(Arc::new).map_err(String::into_bytes)
+            luavm_compiler::dump::undump(source, chunkname)
+                .map(Arc::new)
+                .map_err(String::into_bytes)
         } else {
-            luavm_compiler::compile_with_c_calls(source, chunkname, self.n_ccalls + 1).map_err(|e| e.raw)
+            luavm_compiler::compile_with_c_calls(source, chunkname, self.n_ccalls + 1)
+                .map_err(|e| e.raw)
         };
         let checked = result.and_then(|p| match luavm_compiler::verify(&p) {
             Ok(()) => Ok(p),
-            Err(e) => Err(format!("{}: bad binary format ({e})", luavm_compiler::chunk_id(chunkname)).into_bytes()),
+            Err(e) => Err(format!(
+                "{}: bad binary format ({e})",
+                luavm_compiler::chunk_id(chunkname)
+            )
+            .into_bytes()),
         });
         match checked {
             Ok(p) => Ok(self.new_main_closure(&p)),
@@ -324,7 +346,8 @@ impl State {
         let old = self.stack.as_ptr();
         let old_cap = self.stack.capacity();
         self.stack.resize(new_len, Value::Nil);
-        self.heap.account(((self.stack.capacity() - old_cap) * 16) as isize);
+        self.heap
+            .account(((self.stack.capacity() - old_cap) * 16) as isize);
         if self.stack.as_ptr() != old {
             let base = self.stack.as_mut_ptr();
             for u in &self.open_upvals {
@@ -422,7 +445,14 @@ impl State {
     #[inline(never)]
     pub fn collect_garbage(&mut self) {
         // clear dead stack slots above every frame so they do not keep garbage alive
-        let live = self.ci.iter().map(|c| c.top as usize).max().unwrap_or(0).max(self.top).min(self.stack.len());
+        let live = self
+            .ci
+            .iter()
+            .map(|c| c.top as usize)
+            .max()
+            .unwrap_or(0)
+            .max(self.top)
+            .min(self.stack.len());
         for v in &mut self.stack[live..] {
             *v = Value::Nil;
         }

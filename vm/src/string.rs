@@ -61,7 +61,12 @@ impl LuaStr {
 }
 
 fn hasher() -> ahash::RandomState {
-    ahash::RandomState::with_seeds(0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344, 0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89)
+    ahash::RandomState::with_seeds(
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+        0x082e_fa98_ec4e_6c89,
+    )
 }
 
 /// The per-state set of interned short strings.
@@ -72,7 +77,10 @@ pub struct Interner {
 
 impl Default for Interner {
     fn default() -> Self {
-        Interner { set: HashTable::new(), hasher: hasher() }
+        Interner {
+            set: HashTable::new(),
+            hasher: hasher(),
+        }
     }
 }
 
@@ -87,12 +95,18 @@ impl Interner {
     pub fn intern(&mut self, heap: &mut Heap, bytes: &[u8]) -> Gc<LuaStr> {
         let hash = self.hash_bytes(bytes);
         if bytes.len() > MAX_SHORT_LEN {
-            return heap.alloc(LuaStr { hash, bytes: bytes.into() });
+            return heap.alloc(LuaStr {
+                hash,
+                bytes: bytes.into(),
+            });
         }
         if let Some(s) = self.set.find(hash, |s| s.as_bytes() == bytes) {
             return *s;
         }
-        let s = heap.alloc(LuaStr { hash, bytes: bytes.into() });
+        let s = heap.alloc(LuaStr {
+            hash,
+            bytes: bytes.into(),
+        });
         self.set.insert_unique(hash, s, |s| s.hash);
         s
     }
@@ -112,7 +126,10 @@ impl Interner {
             return self.intern(heap, &bytes);
         }
         let hash = self.hash_bytes(&bytes);
-        heap.alloc(LuaStr { hash, bytes: bytes.into_boxed_slice() })
+        heap.alloc(LuaStr {
+            hash,
+            bytes: bytes.into_boxed_slice(),
+        })
     }
 
     /// Drop strings the last mark phase did not reach (call between mark and sweep).

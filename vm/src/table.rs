@@ -326,7 +326,10 @@ impl Inner {
             self.array[idx as usize] = val;
             return 0;
         }
-        if idx == self.array.len() as u64 && !val.is_nil() && self.find_slot(Value::Int(i)).is_none() {
+        if idx == self.array.len() as u64
+            && !val.is_nil()
+            && self.find_slot(Value::Int(i)).is_none()
+        {
             return self.push_array(val);
         }
         self.set_hashed(Value::Int(i), val)
@@ -398,7 +401,11 @@ impl Inner {
         let mut total_int = 0usize;
         let count = |k: i64, nums: &mut [usize; 65]| {
             if k >= 1 {
-                let b = if k == 1 { 0 } else { 64 - ((k - 1) as u64).leading_zeros() as usize };
+                let b = if k == 1 {
+                    0
+                } else {
+                    64 - ((k - 1) as u64).leading_zeros() as usize
+                };
                 nums[b] += 1;
                 true
             } else {
@@ -451,7 +458,10 @@ impl Inner {
             if i < optimal {
                 new_array[i] = v;
             } else {
-                hashed.push(Node { key: Value::Int(i as i64 + 1), val: v });
+                hashed.push(Node {
+                    key: Value::Int(i as i64 + 1),
+                    val: v,
+                });
             }
         }
         for n in old_nodes.iter() {
@@ -572,7 +582,6 @@ impl Inner {
         }
         Ok(None)
     }
-
 }
 
 fn hash_capacity_for(n: usize) -> usize {

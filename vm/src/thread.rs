@@ -72,7 +72,17 @@ const _: () = assert!(std::mem::size_of::<CallInfo>() == 40);
 
 impl CallInfo {
     pub fn base_frame() -> CallInfo {
-        CallInfo { func: 0, base: 1, top: 1, pc: 0, nresults: 0, status: 0, k: None, ctx: 0, extra: 0 }
+        CallInfo {
+            func: 0,
+            base: 1,
+            top: 1,
+            pc: 0,
+            nresults: 0,
+            status: 0,
+            k: None,
+            ctx: 0,
+            extra: 0,
+        }
     }
     #[inline(always)]
     pub fn is_lua(&self) -> bool {

@@ -91,7 +91,10 @@ impl Value {
         self.type_of().name()
     }
     pub fn is_function(self) -> bool {
-        matches!(self, Value::LuaFn(_) | Value::NativeFn(_) | Value::NativeClosure(_))
+        matches!(
+            self,
+            Value::LuaFn(_) | Value::NativeFn(_) | Value::NativeClosure(_)
+        )
     }
     pub fn as_str(&self) -> Option<&[u8]> {
         match self {
