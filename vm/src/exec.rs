@@ -687,14 +687,9 @@ impl State {
                         }
                         if let Value::Table(t) = reg!(a) {
                             let first = (c - 1) * LFIELDS_PER_FLUSH as usize;
-                            let d = t.reserve_array(first + n);
+                            let from = base + a + 1;
+                            let d = t.set_list(first, &self.stack[from..from + n]);
                             self.heap.account(d);
-                            for j in 1..=n {
-                                let d = t.set_int((first + j) as i64, reg!(a + j));
-                                if d != 0 {
-                                    self.heap.account(d);
-                                }
-                            }
                         }
                         self.top = ci_top;
                     }

@@ -267,6 +267,25 @@ impl Table {
         }
     }
 
+    /// Store `values` at `first+1 ..= first+values.len()` in the array part, growing it to
+    /// cover them (table constructors' `SETLIST`: nils keep their slots, as in PUC).
+    pub fn set_list(&self, first: usize, values: &[Value]) -> isize {
+        let inner = self.inner_mut();
+        let before = inner.array.capacity();
+        let end = first + values.len();
+        if inner.array.len() < end {
+            // keys now covered by the array part must leave the hash part
+            for k in inner.array.len() + 1..=end {
+                if let Some(s) = inner.find_slot(Value::Int(k as i64)) {
+                    inner.nodes[s].val = Value::Nil;
+                }
+            }
+            inner.array.resize(end, Value::Nil);
+        }
+        inner.array[first..end].copy_from_slice(values);
+        (inner.array.capacity() as isize - before as isize) * 16
+    }
+
     /// Make room for `n` array entries (table constructors, `SETLIST`).
     pub fn reserve_array(&self, n: usize) -> isize {
         let inner = self.inner_mut();
