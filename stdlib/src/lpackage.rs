@@ -2,7 +2,7 @@
 //! `cpath`, `config`, `searchers`, `searchpath`. C modules cannot be loaded: the C
 //! searchers report that clearly.
 
-use luavm_vm::{LuaResult, State, Value, MULTRET};
+use luavm_vm::{LuaResult, State, Value};
 
 use crate::Lib;
 
@@ -278,6 +278,3 @@ fn require(s: &mut State) -> LuaResult<usize> {
         i += 1;
     }
 }
-
-#[allow(dead_code)]
-const _MULTRET: i32 = MULTRET;

@@ -16,7 +16,7 @@
 use luavm_compiler::opcodes::{inst, OpCode, LFIELDS_PER_FLUSH};
 
 use crate::arith::{self, ArithOp};
-use crate::error::{LuaError, LuaResult};
+use crate::error::LuaResult;
 use crate::function::{LuaClosure, UpVal};
 use crate::state::State;
 use crate::thread::cist;
@@ -777,7 +777,3 @@ fn fb2int(x: u32) -> usize {
             .min(1 << 26)
     }
 }
-
-/// Silence "unused" for the error type in macro-only paths.
-#[allow(dead_code)]
-fn _use(_: LuaError) {}

@@ -285,16 +285,6 @@ impl Table {
         inner.array[first..end].copy_from_slice(values);
         (inner.array.capacity() as isize - before as isize) * 16
     }
-
-    /// Make room for `n` array entries (table constructors, `SETLIST`).
-    pub fn reserve_array(&self, n: usize) -> isize {
-        let inner = self.inner_mut();
-        let before = inner.array.capacity();
-        if n > inner.array.len() {
-            inner.array.reserve(n - inner.array.len());
-        }
-        (inner.array.capacity() as isize - before as isize) * 16
-    }
 }
 
 impl Inner {
