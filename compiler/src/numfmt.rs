@@ -1558,7 +1558,9 @@ mod tests {
                 let back: f64 = text.trim().parse().expect("parses");
                 let digits = precision.unwrap_or(6).max(1) as i32;
                 let tol = if conv.eq_ignore_ascii_case(&b'f') {
-                    10f64.powi(-digits.min(300))
+                    // `%.0f` rounds to a whole number: the error can reach half a unit
+                    let half_unit = 0.5 * 10f64.powi(-(precision.unwrap_or(6) as i32).min(300));
+                    10f64.powi(-digits.min(300)).max(half_unit)
                 } else {
                     x.abs() * 10f64.powi(1 - digits.min(300))
                 };
