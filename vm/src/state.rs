@@ -139,6 +139,18 @@ impl State {
         };
         Value::NativeClosure(self.heap.alloc(c))
     }
+    /// A full userdata owning `data`, with metatable `mt` and a nil user value.
+    pub fn new_userdata(
+        &mut self,
+        data: Box<dyn std::any::Any>,
+        mt: Option<Gc<Table>>,
+    ) -> Gc<crate::userdata::UserData> {
+        self.heap.alloc(crate::userdata::UserData {
+            metatable: std::cell::Cell::new(mt),
+            user_value: std::cell::Cell::new(Value::Nil),
+            data: std::cell::RefCell::new(data),
+        })
+    }
     pub fn new_thread(&mut self, body: Value) -> Gc<Thread> {
         let data = ThreadData {
             stack: vec![Value::Nil, body, Value::Nil, Value::Nil],
