@@ -54,55 +54,52 @@ impl State {
         }
     }
 
-    /// Push the frame of Lua closure `cl` at `func` (arguments `func+1..top`).
+    /// Push the frame of Lua closure `cl` at `func` (arguments `func+1..top`); returns the
+    /// new frame's base.
     #[inline(always)]
     pub(crate) fn push_lua_frame(
         &mut self,
         cl: luavm_gc::Gc<crate::function::LuaClosure>,
         func: usize,
         nresults: i32,
-    ) -> LuaResult<()> {
-        {
-            {
-                let p = &*cl.p;
-                let nparams = p.num_params as usize;
-                let fsize = p.max_stack as usize;
-                let mut nargs = self.top - func - 1;
-                let needed = self.top + fsize + nparams + EXTRA_STACK;
-                if needed > self.stack.len() {
-                    self.grow_stack(needed)?;
-                }
-                while nargs < nparams {
-                    self.stack[self.top] = Value::Nil;
-                    self.top += 1;
-                    nargs += 1;
-                }
-                let base = if !p.is_vararg {
-                    func + 1
-                } else {
-                    // move the fixed parameters above the varargs
-                    let base = self.top;
-                    let fixed = base - nargs;
-                    for j in 0..nparams {
-                        self.stack[base + j] = self.stack[fixed + j];
-                        self.stack[fixed + j] = Value::Nil;
-                    }
-                    base
-                };
-                self.ci.push(CallInfo {
-                    func: func as u32,
-                    base: base as u32,
-                    top: (base + fsize) as u32,
-                    pc: 0,
-                    nresults,
-                    status: cist::LUA,
-                    k: None,
-                    ctx: 0,
-                    extra: 0,
-                });
-                Ok(())
-            }
+    ) -> LuaResult<usize> {
+        let p = &*cl.p;
+        let nparams = p.num_params as usize;
+        let fsize = p.max_stack as usize;
+        let mut nargs = self.top - func - 1;
+        let needed = self.top + fsize + nparams + EXTRA_STACK;
+        if needed > self.stack.len() {
+            self.grow_stack(needed)?;
         }
+        while nargs < nparams {
+            self.stack[self.top] = Value::Nil;
+            self.top += 1;
+            nargs += 1;
+        }
+        let base = if !p.is_vararg {
+            func + 1
+        } else {
+            // move the fixed parameters above the varargs
+            let base = self.top;
+            let fixed = base - nargs;
+            for j in 0..nparams {
+                self.stack[base + j] = self.stack[fixed + j];
+                self.stack[fixed + j] = Value::Nil;
+            }
+            base
+        };
+        self.ci.push(CallInfo {
+            func: func as u32,
+            base: base as u32,
+            top: (base + fsize) as u32,
+            pc: 0,
+            nresults,
+            status: cist::LUA,
+            k: None,
+            ctx: 0,
+            extra: 0,
+        });
+        Ok(base)
     }
 
     #[inline(never)]

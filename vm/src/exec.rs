@@ -17,48 +17,69 @@ use luavm_compiler::opcodes::{inst, OpCode, LFIELDS_PER_FLUSH};
 
 use crate::arith::{self, ArithOp};
 use crate::error::LuaResult;
-use crate::function::{LuaClosure, UpVal};
+use crate::function::{LuaClosure, LuaProto, UpVal};
 use crate::state::State;
 use crate::thread::cist;
 use crate::value::Value;
 
 impl State {
     pub(crate) fn run(&mut self, entry: usize) -> LuaResult<()> {
+        // The running frame, kept in locals: `enter_frame!` sets them when a frame starts
+        // or resumes (at 'newframe, and inline for Lua-to-Lua calls and returns).
+        let mut ci_idx: usize;
+        let mut cl: luavm_gc::Gc<LuaClosure>;
+        let mut lp: &LuaProto;
+        let mut base: usize;
+        // the next instruction (PUC's savedpc): a pointer into `lp.code`
+        let mut pc: *const u32;
+        let mut stk: *mut Value;
+
+        // The running frame's `CallInfo` (fields the hot paths do not need stay there).
+        macro_rules! ci {
+            () => {
+                // SAFETY: ci_idx is the index of the running frame, on the frame stack.
+                unsafe { self.ci.get_unchecked(ci_idx) }
+            };
+        }
+        // Load the frame at `ci_idx`, whose function is the Lua closure `$cl`.
+        macro_rules! enter_frame {
+            ($cl:expr) => {{
+                cl = $cl;
+                // SAFETY: the closure sits in its frame's function slot, so it (and its
+                // proto, whose code and constants never change) outlives this frame's run;
+                // the reference is re-derived whenever the frame changes.
+                lp = unsafe { &*(&*cl.p as *const LuaProto) };
+
+                // SAFETY: ci_idx < ci.len() (the frame was just pushed or found).
+                let c = unsafe { self.ci.get_unchecked(ci_idx) };
+                base = c.base as usize;
+                // SAFETY: a saved pc is an index inside the code (verified jumps).
+                pc = unsafe { lp.code.as_ptr().add(c.pc as usize) };
+                // SAFETY: base < stack.len() (precall sized the stack for this frame).
+                stk = unsafe { self.stack.as_mut_ptr().add(base) };
+            }};
+        }
+
         'newframe: loop {
-            let ci_idx = self.ci.len() - 1;
+            ci_idx = self.ci.len() - 1;
             if ci_idx < entry {
                 return Ok(());
             }
-            // read the frame field by field (a whole-struct copy right after `precall`
-            // wrote it defeats store forwarding)
             // SAFETY: ci_idx < ci.len() (checked above: ci.len() - 1 >= entry >= 0).
-            let (ci_func, ci_base, ci_pc, ci_top, ci_status) = unsafe {
+            let (f, st) = unsafe {
                 let c = self.ci.get_unchecked(ci_idx);
-                (
-                    (c.func as usize),
-                    (c.base as usize),
-                    (c.pc as usize),
-                    (c.top as usize),
-                    c.status,
-                )
+                (c.func as usize, c.status)
             };
-            if ci_status & cist::LUA == 0 {
+            if st & cist::LUA == 0 {
                 // a Rust function waiting for its Lua callee: run its continuation
                 self.finish_ccall()?;
                 continue 'newframe;
             }
             // SAFETY: a frame's function slot is below the top, inside the stack.
-            let cl = match unsafe { *self.stack.get_unchecked(ci_func) } {
-                Value::LuaFn(c) => c,
+            match unsafe { *self.stack.get_unchecked(f) } {
+                Value::LuaFn(c) => enter_frame!(c),
                 _ => return Err(self.runtime_error("internal error: frame without Lua function")),
             };
-            let lp = &*cl.p;
-            let code: &[u32] = &lp.code;
-            let k: &[Value] = &lp.k;
-            let base = ci_base;
-            let mut pc = ci_pc;
-            // SAFETY: base < stack.len() (precall sized the stack for this frame).
-            let mut stk: *mut Value = unsafe { self.stack.as_mut_ptr().add(base) };
 
             macro_rules! reload {
                 () => {
@@ -82,7 +103,7 @@ impl State {
             macro_rules! kst {
                 ($i:expr) => {
                     // SAFETY: verified constant index < k.len().
-                    unsafe { *k.get_unchecked($i as usize) }
+                    unsafe { *lp.k.get_unchecked($i as usize) }
                 };
             }
             macro_rules! reg_ref {
@@ -94,23 +115,17 @@ impl State {
             macro_rules! rk_ref {
                 ($x:expr) => {{
                     let x = $x;
-                    if inst::is_k(x) {
-                        // SAFETY: verified constant index < k.len().
-                        unsafe { k.get_unchecked(inst::index_k(x) as usize) }
-                    } else {
-                        reg_ref!(x)
-                    }
+                    // branch-free: pick the array, then index it
+                    let arr: *const Value = if inst::is_k(x) { lp.k.as_ptr() } else { stk };
+                    // SAFETY: a register index is < max_stack_size, a constant index is
+                    // < k.len() (verified); index_k(x) == x for registers.
+                    unsafe { &*arr.add(inst::index_k(x) as usize) }
                 }};
             }
             macro_rules! rk {
-                ($x:expr) => {{
-                    let x = $x;
-                    if inst::is_k(x) {
-                        kst!(inst::index_k(x))
-                    } else {
-                        reg!(x)
-                    }
-                }};
+                ($x:expr) => {
+                    *rk_ref!($x)
+                };
             }
             macro_rules! upval {
                 ($i:expr) => {
@@ -121,7 +136,10 @@ impl State {
             macro_rules! savepc {
                 () => {
                     // SAFETY: ci_idx is the index of this frame, which is on the frame stack.
-                    unsafe { self.ci.get_unchecked_mut(ci_idx).pc = pc as u32 }
+                    unsafe {
+                        self.ci.get_unchecked_mut(ci_idx).pc =
+                            pc.offset_from(lp.code.as_ptr()) as u32
+                    }
                 };
             }
             macro_rules! protect {
@@ -139,14 +157,14 @@ impl State {
                     if a != 0 {
                         self.close_upvals(base + a as usize - 1);
                     }
-                    pc = (pc as isize + inst::sbx(i) as isize) as usize;
+                    pc = jump(pc, inst::sbx(i));
                 }};
             }
             macro_rules! donextjump {
                 () => {{
                     // SAFETY: a test instruction is always followed by a JMP (verified).
-                    let ni = unsafe { *code.get_unchecked(pc) };
-                    pc += 1;
+                    let ni = unsafe { *pc };
+                    pc = next(pc);
                     dojump!(ni);
                 }};
             }
@@ -206,10 +224,10 @@ impl State {
             }
 
             loop {
-                // SAFETY: pc < code.len(): code ends with RETURN and every jump lands inside
-                // (verified), so pc never runs past the end.
-                let i = unsafe { *code.get_unchecked(pc) };
-                pc += 1;
+                // SAFETY: pc points inside the code: code ends with RETURN and every jump
+                // lands inside (verified), so pc never runs past the end.
+                let i = unsafe { *pc };
+                pc = next(pc);
                 // SAFETY: verified opcodes are < NUM_OPCODES.
                 let op: OpCode = unsafe { std::mem::transmute::<u8, OpCode>(inst::opcode_raw(i)) };
                 match op {
@@ -217,14 +235,14 @@ impl State {
                     OpCode::LoadK => set_reg!(inst::a(i), kst!(inst::bx(i))),
                     OpCode::LoadKx => {
                         // SAFETY: LOADKX is followed by EXTRAARG (verified).
-                        let ni = unsafe { *code.get_unchecked(pc) };
-                        pc += 1;
+                        let ni = unsafe { *pc };
+                        pc = next(pc);
                         set_reg!(inst::a(i), kst!(inst::ax(ni)));
                     }
                     OpCode::LoadBool => {
                         set_reg!(inst::a(i), Value::Bool(inst::b(i) != 0));
                         if inst::c(i) != 0 {
-                            pc += 1;
+                            pc = next(pc);
                         }
                     }
                     OpCode::LoadNil => {
@@ -456,7 +474,8 @@ impl State {
                             inst::b(i) as usize,
                             inst::c(i) as usize,
                         );
-                        if protect!(self.concat(base, a, b, c))? {
+                        savepc!();
+                        if self.concat(base, a, b, c)? {
                             continue 'newframe;
                         }
                         protect!(self.check_gc());
@@ -477,7 +496,7 @@ impl State {
                             (&b, &c) => b.raw_equal(c),
                         };
                         if res != (inst::a(i) != 0) {
-                            pc += 1;
+                            pc = next(pc);
                         } else {
                             donextjump!();
                         }
@@ -495,7 +514,7 @@ impl State {
                             }
                         };
                         if res != (inst::a(i) != 0) {
-                            pc += 1;
+                            pc = next(pc);
                         } else {
                             donextjump!();
                         }
@@ -514,14 +533,14 @@ impl State {
                             }
                         };
                         if res != (inst::a(i) != 0) {
-                            pc += 1;
+                            pc = next(pc);
                         } else {
                             donextjump!();
                         }
                     }
                     OpCode::Test => {
                         if reg_ref!(inst::a(i)).truthy() != (inst::c(i) != 0) {
-                            pc += 1;
+                            pc = next(pc);
                         } else {
                             donextjump!();
                         }
@@ -532,7 +551,7 @@ impl State {
                             set_reg!(inst::a(i), b);
                             donextjump!();
                         } else {
-                            pc += 1;
+                            pc = next(pc);
                         }
                     }
                     OpCode::Call => {
@@ -544,14 +563,22 @@ impl State {
                         }
                         savepc!();
                         if let Value::LuaFn(callee) = reg!(a) {
-                            self.push_lua_frame(callee, base + a, nresults)?;
-                            continue 'newframe;
+                            let nb = self.push_lua_frame(callee, base + a, nresults)?;
+                            ci_idx += 1;
+                            cl = callee;
+                            // SAFETY: as in `enter_frame!`.
+                            lp = unsafe { &*(&*cl.p as *const LuaProto) };
+                            base = nb;
+                            pc = lp.code.as_ptr();
+                            // SAFETY: push_lua_frame sized the stack for the new frame.
+                            stk = unsafe { self.stack.as_mut_ptr().add(base) };
+                            continue;
                         }
                         if self.precall(base + a, nresults)? {
                             continue 'newframe;
                         }
                         if nresults >= 0 {
-                            self.top = ci_top;
+                            self.top = ci!().top as usize;
                         }
                         reload!();
                     }
@@ -581,7 +608,7 @@ impl State {
                             self.close_upvals(base);
                         }
                         // move the called function and its arguments down to this frame's slot
-                        let func = ci_func;
+                        let func = ci!().func as usize;
                         let n = self.top - (base + a);
                         self.stack.copy_within(base + a..base + a + n, func);
                         self.top = func + n;
@@ -611,8 +638,58 @@ impl State {
                                 self.close_upvals(base);
                             }
                         }
+                        if b == 2 && ci_idx > entry {
+                            // one result for a Lua caller that wants one (PUC 5.4's RETURN1)
+                            // SAFETY: ci_idx > entry >= 0: this frame and its caller exist.
+                            let (c, caller) = unsafe {
+                                (
+                                    self.ci.get_unchecked(ci_idx),
+                                    self.ci.get_unchecked(ci_idx - 1),
+                                )
+                            };
+                            if c.nresults == 1
+                                && c.status & cist::FINISHOP == 0
+                                && caller.status & cist::LUA != 0
+                            {
+                                let (func, cfunc) = (c.func as usize, caller.func as usize);
+                                self.top = caller.top as usize;
+                                let v = reg!(a);
+                                // SAFETY: func < base <= stack.len(); popping the running frame.
+                                unsafe {
+                                    *self.stack.get_unchecked_mut(func) = v;
+                                    self.ci.set_len(ci_idx);
+                                }
+                                ci_idx -= 1;
+                                // SAFETY: a frame's function slot is inside the stack.
+                                if let Value::LuaFn(c) = unsafe { *self.stack.get_unchecked(cfunc) } {
+                                    enter_frame!(c);
+                                    continue;
+                                }
+                                continue 'newframe;
+                            }
+                        }
                         let n = if b != 0 { b - 1 } else { self.top - (base + a) };
                         let old = self.poscall(base + a, n);
+                        if ci_idx > entry && old.status & cist::FINISHOP == 0 {
+                            // back to a caller inside this run
+                            ci_idx -= 1;
+                            // SAFETY: ci_idx < ci.len() after the pop (ci_idx >= entry).
+                            let (f, st, t) = unsafe {
+                                let c = self.ci.get_unchecked(ci_idx);
+                                (c.func as usize, c.status, c.top as usize)
+                            };
+                            if st & cist::LUA != 0 {
+                                if old.nresults >= 0 {
+                                    self.top = t;
+                                }
+                                // SAFETY: a frame's function slot is inside the stack.
+                                if let Value::LuaFn(c) = unsafe { *self.stack.get_unchecked(f) } {
+                                    enter_frame!(c);
+                                    continue;
+                                }
+                            }
+                            continue 'newframe;
+                        }
                         self.after_return(old, entry)?;
                         continue 'newframe;
                     }
@@ -622,7 +699,7 @@ impl State {
                             (&Value::Int(idx), &Value::Int(limit), &Value::Int(step)) => {
                                 let idx = idx.wrapping_add(step);
                                 if if step > 0 { idx <= limit } else { limit <= idx } {
-                                    pc = (pc as isize + inst::sbx(i) as isize) as usize;
+                                    pc = jump(pc, inst::sbx(i));
                                     set_reg!(a, Value::Int(idx));
                                     set_reg!(a + 3, Value::Int(idx));
                                 }
@@ -634,7 +711,7 @@ impl State {
                                 } else {
                                     limit <= idx
                                 } {
-                                    pc = (pc as isize + inst::sbx(i) as isize) as usize;
+                                    pc = jump(pc, inst::sbx(i));
                                     set_reg!(a, Value::Num(idx));
                                     set_reg!(a + 3, Value::Num(idx));
                                 }
@@ -649,7 +726,7 @@ impl State {
                         set_reg!(a, i0);
                         set_reg!(a + 1, l0);
                         set_reg!(a + 2, s0);
-                        pc = (pc as isize + inst::sbx(i) as isize) as usize;
+                        pc = jump(pc, inst::sbx(i));
                     }
                     OpCode::TForCall => {
                         let a = inst::a(i) as usize;
@@ -662,7 +739,7 @@ impl State {
                         if self.precall(cb, inst::c(i) as i32)? {
                             continue 'newframe;
                         }
-                        self.top = ci_top;
+                        self.top = ci!().top as usize;
                         reload!();
                     }
                     OpCode::TForLoop => {
@@ -670,7 +747,7 @@ impl State {
                         let v = reg!(a + 1);
                         if !v.is_nil() {
                             set_reg!(a, v);
-                            pc = (pc as isize + inst::sbx(i) as isize) as usize;
+                            pc = jump(pc, inst::sbx(i));
                         }
                     }
                     OpCode::SetList => {
@@ -682,8 +759,8 @@ impl State {
                         }
                         if c == 0 {
                             // SAFETY: SETLIST with C == 0 is followed by EXTRAARG (verified).
-                            c = inst::ax(unsafe { *code.get_unchecked(pc) }) as usize;
-                            pc += 1;
+                            c = inst::ax(unsafe { *pc }) as usize;
+                            pc = next(pc);
                         }
                         if let Value::Table(t) = reg!(a) {
                             let first = (c - 1) * LFIELDS_PER_FLUSH as usize;
@@ -691,7 +768,7 @@ impl State {
                             let d = t.set_list(first, &self.stack[from..from + n]);
                             self.heap.account(d);
                         }
-                        self.top = ci_top;
+                        self.top = ci!().top as usize;
                     }
                     OpCode::Closure => {
                         let a = inst::a(i);
@@ -717,7 +794,7 @@ impl State {
                         let a = inst::a(i) as usize;
                         let b = inst::b(i) as usize;
                         let nparams = lp.num_params as usize;
-                        let nvar = (base - ci_func - 1).saturating_sub(nparams);
+                        let nvar = (base - ci!().func as usize - 1).saturating_sub(nparams);
                         let from = base - nvar;
                         if b == 0 {
                             savepc!();
@@ -776,4 +853,19 @@ fn fb2int(x: u32) -> usize {
             .unwrap_or(0)
             .min(1 << 26)
     }
+}
+
+/// The instruction after `pc`.
+#[inline(always)]
+fn next(pc: *const u32) -> *const u32 {
+    // SAFETY: called only where a following instruction exists (verified: tests and
+    // LOADBOOL skips are followed by an instruction, code ends with RETURN).
+    unsafe { pc.add(1) }
+}
+
+/// `pc` moved by a verified jump offset.
+#[inline(always)]
+fn jump(pc: *const u32, sbx: i32) -> *const u32 {
+    // SAFETY: the verifier checked that every jump target is inside the code.
+    unsafe { pc.offset(sbx as isize) }
 }
