@@ -15,6 +15,7 @@ pub mod lpattern;
 pub mod lstring;
 pub mod lstrpack;
 pub mod ltable;
+pub mod lutf8;
 
 use luavm_vm::{Gc, NativeFn, State, Table, Value};
 
@@ -71,4 +72,5 @@ pub fn open_all(s: &mut State) {
     los::open(s);
     ltable::open(s);
     lmath::open(s);
+    lutf8::open(s);
 }
