@@ -1,7 +1,7 @@
 //! luavm-stdlib: the Lua standard library.
 //!
-//! So far the VM-independent cores of the string library: `lpattern` (pattern
-//! matching for `find`/`match`/`gmatch`/`gsub`) and `lformat` (`string.format`).
+//! The libraries, each a table of Rust functions over the `State` API (see
+//! docs/ARCHITECTURE.md for the file map); `open_all` installs them.
 #![forbid(unsafe_code)]
 
 pub mod base;
@@ -13,7 +13,9 @@ pub mod los;
 pub mod lpackage;
 pub mod lpattern;
 pub mod lstring;
+pub mod lstrpack;
 pub mod ltable;
+pub mod lutf8;
 
 use luavm_vm::{Gc, NativeFn, State, Table, Value};
 
@@ -70,4 +72,5 @@ pub fn open_all(s: &mut State) {
     los::open(s);
     ltable::open(s);
     lmath::open(s);
+    lutf8::open(s);
 }

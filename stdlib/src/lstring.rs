@@ -4,10 +4,12 @@
 //! Invariant: subject and pattern strings stay on the stack (they are arguments) while
 //! callbacks into Lua run, so the collector never frees bytes borrowed here.
 
+use luavm_vm::state::{EXTRA_STACK, MAX_STACK};
 use luavm_vm::{Gc, LuaError, LuaResult, LuaStr, State, Type, Value};
 
 use crate::lformat::{self, FormatArgs};
 use crate::lpattern::{self, Capture, GMatchState, Match, MatchState};
+use crate::lstrpack;
 use crate::Lib;
 
 pub const FUNCS: Lib = &[
@@ -25,6 +27,9 @@ pub const FUNCS: Lib = &[
     ("reverse", reverse),
     ("sub", sub),
     ("upper", upper),
+    ("pack", lstrpack::pack),
+    ("packsize", lstrpack::packsize),
+    ("unpack", lstrpack::unpack),
 ];
 
 /// Longest string the library builds (PUC's `MAXSIZE` check for `rep`).
@@ -38,7 +43,7 @@ pub fn open(s: &mut State) {
 }
 
 /// Lua string position (1-based, negative from the end) to a 0-based start, clamped.
-fn pos_relat(pos: i64, len: usize) -> i64 {
+pub(crate) fn pos_relat(pos: i64, len: usize) -> i64 {
     if pos >= 0 {
         pos
     } else if pos.unsigned_abs() > len as u64 {
@@ -137,9 +142,15 @@ fn byte(s: &mut State) -> LuaResult<usize> {
     if posi > pose {
         return Ok(0);
     }
+    if pose - posi >= i32::MAX as i64 {
+        return Err(s.lib_error("string slice too long"));
+    }
     let n = (pose - posi + 1) as usize;
-    s.check_stack(n)
-        .map_err(|_| s.lib_error("string slice too long"))?;
+    // PUC's luaL_checkstack(L, n, "string slice too long")
+    if s.top() + EXTRA_STACK + n > MAX_STACK {
+        return Err(s.lib_error("stack overflow (string slice too long)"));
+    }
+    s.check_stack(n)?;
     for k in 0..n {
         let c = st.as_bytes()[posi as usize - 1 + k];
         s.push(Value::Int(c as i64));
