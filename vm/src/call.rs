@@ -63,9 +63,8 @@ impl State {
         func: usize,
         nresults: i32,
     ) -> LuaResult<usize> {
-        let p = &*cl.p;
-        let nparams = p.num_params as usize;
-        let fsize = p.max_stack as usize;
+        let nparams = cl.num_params as usize;
+        let fsize = cl.max_stack as usize;
         let mut nargs = self.top - func - 1;
         let needed = self.top + fsize + nparams + EXTRA_STACK;
         if needed > self.stack.len() {
@@ -76,7 +75,7 @@ impl State {
             self.top += 1;
             nargs += 1;
         }
-        let base = if !p.is_vararg {
+        let base = if !cl.is_vararg {
             func + 1
         } else {
             // move the fixed parameters above the varargs

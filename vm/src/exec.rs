@@ -90,7 +90,7 @@ impl State {
             macro_rules! reg {
                 ($r:expr) => {
                     // SAFETY: verified register index < max_stack_size <= stack.len() - base.
-                    unsafe { *stk.add($r as usize) }
+                    unsafe { Value::load(stk.add($r as usize)) }
                 };
             }
             macro_rules! set_reg {
@@ -783,10 +783,7 @@ impl State {
                                 upvals.push(*upval!(d.index));
                             }
                         }
-                        let c = self.heap.alloc(LuaClosure {
-                            p,
-                            upvals: upvals.into_boxed_slice(),
-                        });
+                        let c = self.heap.alloc(LuaClosure::new(p, upvals.into_boxed_slice()));
                         set_reg!(a, Value::LuaFn(c));
                         protect!(self.check_gc());
                     }

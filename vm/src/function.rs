@@ -51,10 +51,26 @@ impl Trace for LuaProto {
     }
 }
 
-/// A Lua function value.
+/// A Lua function value. The frame shape (`num_params`, `is_vararg`, `max_stack`) is
+/// copied from the proto so that a call reads it without going through `p`.
 pub struct LuaClosure {
     pub p: Gc<LuaProto>,
+    pub num_params: u8,
+    pub is_vararg: bool,
+    pub max_stack: u8,
     pub upvals: Box<[Gc<UpVal>]>,
+}
+
+impl LuaClosure {
+    pub fn new(p: Gc<LuaProto>, upvals: Box<[Gc<UpVal>]>) -> LuaClosure {
+        LuaClosure {
+            p,
+            num_params: p.num_params,
+            is_vararg: p.is_vararg,
+            max_stack: p.max_stack,
+            upvals,
+        }
+    }
 }
 
 impl Trace for LuaClosure {
@@ -119,7 +135,7 @@ impl UpVal {
     pub fn get(&self) -> Value {
         // SAFETY: `v` points either at our own `closed` cell or at a live slot of the
         // owning thread's stack (kept valid across stack reallocation by `relocate`).
-        unsafe { *self.v.get() }
+        unsafe { Value::load(self.v.get()) }
     }
     #[inline(always)]
     pub fn set(&self, val: Value) {

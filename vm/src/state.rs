@@ -287,7 +287,7 @@ impl State {
                 u
             })
             .collect();
-        Value::LuaFn(self.heap.alloc(LuaClosure { p: lp, upvals }))
+        Value::LuaFn(self.heap.alloc(LuaClosure::new(lp, upvals)))
     }
 
     /// Compile `source` (or undump a binary chunk) and return its main function; a

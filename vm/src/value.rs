@@ -16,8 +16,10 @@ use crate::table::Table;
 use crate::thread::Thread;
 use crate::userdata::UserData;
 
-/// A Lua value.
+/// A Lua value: a one-byte tag at offset 0 and the payload at offset 8 (`repr(C, u8)`
+/// fixes this layout; `Value::load` relies on it).
 #[derive(Clone, Copy, Default)]
+#[repr(C, u8)]
 pub enum Value {
     #[default]
     Nil,
@@ -36,6 +38,28 @@ pub enum Value {
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
+
+impl Value {
+    /// Read the value at `p` as its tag byte and its 8-byte payload. Values are written
+    /// that way (two stores), and a 16-byte load of a just-written value would miss the
+    /// CPU's store-to-load forwarding, so hot paths read values with this.
+    ///
+    /// # Safety
+    /// `p` must point at a valid, initialised `Value`.
+    #[inline(always)]
+    pub unsafe fn load(p: *const Value) -> Value {
+        let mut out = std::mem::MaybeUninit::<Value>::uninit();
+        let o = out.as_mut_ptr();
+        // SAFETY: by `repr(C, u8)` the tag is the first byte and every payload is the
+        // 8 bytes at offset 8; `p` is valid (caller's contract); the padding bytes 1..8
+        // are never read as part of a `Value`.
+        unsafe {
+            *(o as *mut u8) = *(p as *const u8);
+            *(o as *mut u64).add(1) = *(p as *const u64).add(1);
+            out.assume_init()
+        }
+    }
+}
 
 /// The basic types of Lua, as `type` names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
