@@ -6,6 +6,7 @@
 
 pub mod base;
 pub mod lcoroutine;
+pub mod ldebug;
 pub mod lformat;
 pub mod lio;
 pub mod lmath;
@@ -70,4 +71,5 @@ pub fn open_all(s: &mut State) {
     los::open(s);
     ltable::open(s);
     lmath::open(s);
+    ldebug::open(s);
 }
