@@ -97,6 +97,12 @@ const TOKENS: &[&str] = &[
     "t.x",
     "t[1]",
     "{f=f}",
+    "debug.getinfo",
+    "debug.getlocal",
+    "debug.setlocal",
+    "debug.setupvalue",
+    "debug.upvaluejoin",
+    "debug.traceback",
 ];
 
 proptest! {

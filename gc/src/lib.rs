@@ -70,6 +70,15 @@ impl<T: ?Sized> Gc<T> {
     pub fn addr(self) -> usize {
         self.ptr.as_ptr() as *const u8 as usize
     }
+    /// A raw pointer to the object, with the provenance of its allocation (writes through
+    /// it are allowed). Dereferencing it is up to the caller: the object must be live and
+    /// no reference to the written part may be in use at the same time.
+    #[inline]
+    pub fn as_ptr(self) -> *mut T {
+        // SAFETY: a live handle points to a live GcBox (crate invariant); taking the field's
+        // address reads nothing.
+        unsafe { &raw mut (*self.ptr.as_ptr()).value }
+    }
     /// Whether the current mark phase reached this object.
     #[inline]
     pub fn is_marked(self) -> bool {

@@ -6,6 +6,7 @@
 
 pub mod base;
 pub mod lcoroutine;
+pub mod ldebug;
 pub mod lformat;
 pub mod lio;
 pub mod lmath;
@@ -73,4 +74,5 @@ pub fn open_all(s: &mut State) {
     ltable::open(s);
     lmath::open(s);
     lutf8::open(s);
+    ldebug::open(s);
 }

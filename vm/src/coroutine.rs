@@ -42,6 +42,7 @@ impl State {
             top: self.top,
             nny: self.nny,
             errfunc: self.errfunc,
+            hook: self.hook,
         };
         *out.data.borrow_mut() = saved;
         let d = std::mem::take(&mut *into.data.borrow_mut());
@@ -51,6 +52,7 @@ impl State {
         self.top = d.top;
         self.nny = d.nny;
         self.errfunc = d.errfunc;
+        self.hook = d.hook;
         self.current = into;
     }
 
@@ -121,13 +123,12 @@ impl State {
             Err(LuaError::Yield) => {
                 co.status.set(CoStatus::Suspended);
                 let ci = self.ci[self.ci.len() - 1];
-                (
-                    ResumeOutcome::Yielded,
-                    self.stack[(ci.base as usize)..self.top]
-                        .iter()
-                        .copied()
-                        .collect(),
-                )
+                let base = (ci.base as usize).min(self.top);
+                let yielded = self.stack[base..self.top].iter().copied().collect();
+                // the values move out of the coroutine (as PUC's `lua_xmove`): the
+                // yielding frame has no slots left that the debug library could see
+                self.top = base;
+                (ResumeOutcome::Yielded, yielded)
             }
             Err(_) => {
                 co.status.set(CoStatus::Dead);

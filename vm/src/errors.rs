@@ -6,15 +6,15 @@
 //! (`xpcall`) at the point of the error, before anything is unwound.
 
 use luavm_compiler::opcodes::{inst, OpCode};
-use std::sync::Arc;
-
 use luavm_compiler::{chunk_id, Proto};
+use luavm_gc::Gc;
 
+use crate::debug::InfoTarget;
 use crate::error::LuaError;
 use crate::meta::Tm;
 use crate::ops::Src;
 use crate::state::State;
-use crate::thread::{cist, CallInfo};
+use crate::thread::Thread;
 use crate::value::Value;
 
 /// Whether `op` writes register A (PUC's `testAMode`).
@@ -132,7 +132,7 @@ pub fn obj_name(p: &Proto, lastpc: usize, reg: u32) -> Option<(&'static str, Str
 }
 
 /// Name of the function called by the instruction at `pc` of `p` (PUC's `funcnamefromcode`).
-fn func_name_from_code(p: &Proto, pc: usize) -> Option<(&'static str, String)> {
+pub(crate) fn func_name_from_code(p: &Proto, pc: usize) -> Option<(&'static str, String)> {
     let i = *p.code.get(pc)?;
     let tm = match inst::opcode(i) {
         OpCode::Call | OpCode::TailCall => return obj_name(p, pc, inst::a(i)),
@@ -164,40 +164,34 @@ fn func_name_from_code(p: &Proto, pc: usize) -> Option<(&'static str, String)> {
 }
 
 impl State {
-    /// The Lua proto running in frame `ci`, if it is a Lua frame.
-    pub(crate) fn frame_proto(&self, ci: &CallInfo) -> Option<Arc<Proto>> {
-        if !ci.is_lua() {
-            return None;
-        }
-        match self.stack.get(ci.func as usize) {
-            Some(Value::LuaFn(c)) => Some(c.p.proto.clone()),
-            _ => None,
-        }
-    }
-
-    /// Current line of a Lua frame (-1 for Rust frames).
-    pub fn frame_line(&self, ci: &CallInfo) -> i64 {
-        match self.frame_proto(ci) {
-            Some(p) => p.line_at((ci.pc as usize).saturating_sub(1)) as i64,
-            None => -1,
-        }
-    }
-
-    /// "chunk:line:" of the frame `level` levels below the running one, or "".
+    /// "chunk:line:" of the frame `level` levels below the running one, or "" when it is
+    /// not a Lua function or its line is unknown (PUC's `luaL_where`).
     pub fn where_(&self, level: usize) -> String {
-        let n = self.ci.len();
-        if level + 1 >= n {
-            return String::new();
-        }
-        let ci = self.ci[n - 1 - level];
-        match self.frame_proto(&ci) {
-            Some(p) => format!(
-                "{}:{}:",
-                chunk_id(&p.source),
-                p.line_at((ci.pc as usize).saturating_sub(1))
-            ),
-            None => String::new(),
-        }
+        self.with_frames(None, |fr| {
+            let Some(idx) = fr.level(level as i64) else {
+                return String::new();
+            };
+            match fr.proto(idx) {
+                Some(p) if fr.current_line(idx) > 0 => {
+                    format!("{}:{}:", chunk_id(&p.source), fr.current_line(idx))
+                }
+                _ => String::new(),
+            }
+        })
+    }
+
+    /// "chunk:line:" of the running frame if it is a Lua function, even when the line is
+    /// unknown (-1), as PUC's `luaG_runerror`; "" otherwise.
+    fn run_position(&self) -> String {
+        self.with_frames(None, |fr| {
+            let Some(idx) = fr.level(0) else {
+                return String::new();
+            };
+            match fr.proto(idx) {
+                Some(p) => format!("{}:{}:", chunk_id(&p.source), fr.current_line(idx)),
+                None => String::new(),
+            }
+        })
     }
 
     /// Raise `v` as an error: run the message handler (if any) first.
@@ -218,7 +212,7 @@ impl State {
     #[cold]
     #[inline(never)]
     pub fn runtime_error(&mut self, msg: &str) -> LuaError {
-        let w = self.where_(0);
+        let w = self.run_position();
         let m = format!("{w}{}{msg}", if w.is_empty() { "" } else { " " });
         let v = self.str_value(m.as_bytes());
         self.throw(v)
@@ -251,16 +245,14 @@ impl State {
 
     /// " (local 'x')" and the like, for a value that came from `src` in the running frame.
     pub(crate) fn var_info(&self, _v: Value, src: Src) -> String {
-        let ci = match self.ci.last() {
-            Some(c) if c.is_lua() => *c,
-            _ => return String::new(),
-        };
-        let p = match self.frame_proto(&ci) {
-            Some(p) => p,
-            None => return String::new(),
+        let Some((p, pc)) = self.with_frames(None, |fr| {
+            let idx = fr.level(0)?;
+            Some((fr.proto(idx)?, fr.ci[idx].pc as usize))
+        }) else {
+            return String::new();
         };
         let found = match src {
-            Src::Reg(r) => obj_name(&p, (ci.pc as usize).saturating_sub(1), r),
+            Src::Reg(r) => obj_name(&p, pc.saturating_sub(1), r),
             Src::Up(u) => Some(("upvalue", upval_name(&p, u))),
             Src::None => None,
         };
@@ -303,24 +295,10 @@ impl State {
         }
     }
 
-    /// Name of the function running in frame index `idx`, from the code that called it:
-    /// `(namewhat, name)` as `getinfo(..., "n")`.
+    /// Name of the function running in frame index `idx` of the running thread, from the
+    /// code that called it: `(namewhat, name)` as `getinfo(..., "n")`.
     pub fn frame_func_name(&self, idx: usize) -> Option<(&'static str, String)> {
-        if idx == 0 || idx >= self.ci.len() {
-            return None;
-        }
-        let ci = self.ci[idx];
-        if ci.status & cist::TAIL != 0 {
-            return None;
-        }
-        let caller = self.ci[idx - 1];
-        if ci.status & cist::FINISHOP != 0 {
-            // a metamethod called by an instruction of the caller
-            let p = self.frame_proto(&caller)?;
-            return func_name_from_code(&p, (caller.pc as usize).saturating_sub(1));
-        }
-        let p = self.frame_proto(&caller)?;
-        func_name_from_code(&p, (caller.pc as usize).saturating_sub(1))
+        self.with_frames(None, |fr| fr.func_name(idx))
     }
 
     /// "module.name" of a function found in `package.loaded` (PUC's `pushglobalfuncname`).
@@ -403,61 +381,65 @@ impl State {
 
     /// A traceback of the running thread from `level` (PUC's `luaL_traceback` format).
     pub fn traceback(&self, msg: Option<&str>, level: usize) -> String {
-        let mut out = String::new();
+        let tb = self.traceback_of(None, msg.map(str::as_bytes), level as i64);
+        String::from_utf8_lossy(&tb).into_owned()
+    }
+
+    /// A traceback of thread `th` (`None`: the running one) from `level`, after `msg`
+    /// (PUC's `luaL_traceback`): at most 10 levels, "...", and the last 11 when there are
+    /// more than 22.
+    pub fn traceback_of(&self, th: Option<Gc<Thread>>, msg: Option<&[u8]>, level: i64) -> Vec<u8> {
+        const LEVELS1: i64 = 10;
+        const LEVELS2: i64 = 11;
+        let mut out = Vec::new();
         if let Some(m) = msg {
-            out.push_str(m);
-            out.push('\n');
+            out.extend_from_slice(m);
+            out.push(b'\n');
         }
-        out.push_str("stack traceback:");
-        let n = self.ci.len();
-        // frames from the top (level 0) down to index 1
-        let frames: Vec<usize> = (1..n).rev().skip(level).collect();
-        let total = frames.len();
-        let limit1 = if total > 22 { 10 } else { usize::MAX };
-        let mut j = 0;
-        while j < total {
-            if j == limit1 {
-                out.push_str("\n\t...");
-                j = total - 11;
-                continue;
-            }
-            let idx = frames[j];
-            let ci = self.ci[idx];
-            out.push_str("\n\t");
-            match self.frame_proto(&ci) {
-                Some(p) => {
-                    out.push_str(&format!(
-                        "{}:{}:",
-                        chunk_id(&p.source),
-                        p.line_at((ci.pc as usize).saturating_sub(1))
-                    ));
-                }
-                None => out.push_str("[C]:"),
-            }
-            out.push_str(" in ");
-            let f = self.stack[ci.func as usize];
-            if let Some(g) = self.global_func_name(f) {
-                out.push_str(&format!("function '{g}'"));
-            } else if let Some((what, name)) = self.frame_func_name(idx) {
-                out.push_str(&format!("{what} '{name}'"));
-            } else if let Some(p) = self.frame_proto(&ci) {
-                if p.line_defined == 0 {
-                    out.push_str("main chunk");
-                } else {
-                    out.push_str(&format!(
-                        "function <{}:{}>",
-                        chunk_id(&p.source),
-                        p.line_defined
-                    ));
-                }
+        out.extend_from_slice(b"stack traceback:");
+        self.with_frames(th, |fr| {
+            // the deepest level
+            let last = fr.ci.len() as i64 - 2;
+            let mut n1 = if last - level > LEVELS1 + LEVELS2 {
+                LEVELS1
             } else {
-                out.push('?');
+                -1
+            };
+            let mut level = level;
+            while let Some(idx) = fr.level(level) {
+                level += 1;
+                if n1 == 0 {
+                    out.extend_from_slice(b"\n\t...");
+                    level = last - LEVELS2 + 1;
+                    n1 -= 1;
+                    continue;
+                }
+                n1 -= 1;
+                let Some(ar) = fr.info(InfoTarget::Frame(idx), b"Slntf") else {
+                    continue;
+                };
+                out.extend_from_slice(format!("\n\t{}:", ar.short_src).as_bytes());
+                if ar.current_line > 0 {
+                    out.extend_from_slice(format!("{}:", ar.current_line).as_bytes());
+                }
+                out.extend_from_slice(b" in ");
+                let fname = if let Some(g) = self.global_func_name(ar.func) {
+                    format!("function '{g}'")
+                } else if !ar.namewhat.is_empty() {
+                    format!("{} '{}'", ar.namewhat, ar.name.unwrap_or_default())
+                } else if ar.what == "main" {
+                    "main chunk".to_string()
+                } else if ar.what != "C" {
+                    format!("function <{}:{}>", ar.short_src, ar.line_defined)
+                } else {
+                    "?".to_string()
+                };
+                out.extend_from_slice(fname.as_bytes());
+                if ar.is_tail_call {
+                    out.extend_from_slice(b"\n\t(...tail calls...)");
+                }
             }
-            if ci.status & cist::TAIL != 0 {
-                out.push_str("\n\t(...tail calls...)");
-            }
-            j += 1;
-        }
+        });
         out
     }
 }

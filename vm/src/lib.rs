@@ -6,7 +6,8 @@
 //! - `state`: one Lua state (heap, globals, registry, running thread, GC roots);
 //! - `exec`: the dispatch loop; `call`: calls, returns, protected calls, error recovery;
 //! - `ops`/`arith`: slow paths and number semantics; `errors`: every message;
-//! - `coroutine`: resume/yield; `api`: what Rust functions use.
+//! - `coroutine`: resume/yield; `api`: what Rust functions use;
+//! - `debug`: introspection for the debug library (levels, locals, upvalues, hooks).
 //!
 //! Architecture invariant: a `State` and every `Gc` handle are `!Send`; nothing here
 //! crosses threads except `Proto`s (plain data from the compiler).
@@ -15,6 +16,7 @@ pub mod api;
 pub mod arith;
 pub mod call;
 pub mod coroutine;
+pub mod debug;
 pub mod error;
 pub mod errors;
 mod exec;

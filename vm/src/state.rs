@@ -1,7 +1,7 @@
 //! `State`: one Lua state — heap, strings, globals, registry and the running thread.
 //!
 //! Invariants:
-//! - `stack`, `ci`, `open_upvals`, `top`, `nny`, `errfunc` describe the *running* thread
+//! - `stack`, `ci`, `open_upvals`, `top`, `nny`, `errfunc`, `hook` describe the *running* thread
 //!   (`current`); other threads keep theirs in their `Thread` object;
 //! - the collector runs only at safe points (`check_gc`), when every live value is in a root:
 //!   a stack slot, a frame, a table, an upvalue, the registry or `error_value`;
@@ -12,6 +12,7 @@ use std::sync::Arc;
 use luavm_compiler::{Constant, Proto};
 use luavm_gc::{Gc, Heap, Marker};
 
+use crate::debug::Hook;
 use crate::error::{LuaError, LuaResult};
 use crate::function::{LuaClosure, LuaProto, NativeClosure, NativeFn, UpVal};
 use crate::meta::{Tm, TM_NAMES};
@@ -56,6 +57,8 @@ pub struct State {
     pub(crate) pinned: Vec<Value>,
     /// Threads that resumed the running one (innermost last).
     pub(crate) resumers: Vec<Gc<Thread>>,
+    /// The running thread's hook (`debug.sethook`); stored, not called yet.
+    pub(crate) hook: Hook,
 }
 
 impl Default for State {
@@ -98,6 +101,7 @@ impl State {
             in_overflow: false,
             pinned: Vec::new(),
             resumers: Vec::new(),
+            hook: Hook::default(),
         };
         // registry[1] = main thread, registry[2] = globals (as PUC)
         st.registry.set_int(1, Value::Thread(main_thread));
@@ -156,6 +160,13 @@ impl State {
             stack: vec![Value::Nil, body, Value::Nil, Value::Nil],
             ci: vec![CallInfo::base_frame()],
             top: 2,
+            // as `lua_newthread`: the mask and count are inherited; the hook function
+            // is not (PUC keeps it in a table keyed by thread)
+            hook: Hook {
+                func: Value::Nil,
+                mask: self.hook.mask,
+                count: self.hook.count,
+            },
             ..Default::default()
         };
         self.heap.alloc(Thread {
@@ -481,6 +492,7 @@ impl State {
             error_value,
             pinned,
             resumers,
+            hook,
             ..
         } = self;
         heap.mark_from(|m: &mut Marker| {
@@ -507,6 +519,7 @@ impl State {
             for t in resumers.iter() {
                 m.mark(*t);
             }
+            mark_value(m, hook.func);
         });
         self.strings.sweep_dead();
         // SAFETY: the roots above are every place the VM keeps values between safe points

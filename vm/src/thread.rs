@@ -13,6 +13,7 @@ use std::cell::{Cell, RefCell};
 
 use luavm_gc::{Gc, Marker, Trace};
 
+use crate::debug::Hook;
 use crate::error::LuaError;
 use crate::function::UpVal;
 use crate::state::State;
@@ -112,6 +113,8 @@ pub struct ThreadData {
     /// Number of non-yieldable calls in the thread's Rust stack.
     pub nny: u32,
     pub errfunc: usize,
+    /// The thread's hook (`debug.sethook`).
+    pub hook: Hook,
 }
 
 /// A Lua thread (coroutine) object.
@@ -129,6 +132,7 @@ impl Trace for Thread {
         for u in &d.open_upvals {
             m.mark(*u);
         }
+        mark_value(m, d.hook.func);
     }
     fn extra_size(&self) -> usize {
         let d = self.data.borrow();
