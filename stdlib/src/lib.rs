@@ -8,6 +8,7 @@ pub mod base;
 pub mod lcoroutine;
 pub mod lformat;
 pub mod lio;
+pub mod lio_stream;
 pub mod lmath;
 pub mod los;
 pub mod lpackage;

@@ -2,8 +2,6 @@
 //! `remove`, `rename`, `tmpname`, `difftime`. `date` and the rest come with the
 //! standard-library issue.
 
-use std::io::Write;
-
 use luavm_vm::{LuaResult, State, Value};
 
 use crate::Lib;
@@ -52,7 +50,8 @@ fn exit(s: &mut State) -> LuaResult<usize> {
         Value::Bool(false) => 1,
         _ => s.check_integer(1)? as i32,
     };
-    let _ = std::io::stdout().flush();
+    // C's exit flushes every stream
+    crate::lio::flush_all();
     std::process::exit(code);
 }
 
