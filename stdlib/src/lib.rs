@@ -11,6 +11,8 @@ pub mod lio;
 pub mod lio_stream;
 pub mod lmath;
 pub mod los;
+pub mod los_time;
+pub mod los_tz;
 pub mod lpackage;
 pub mod lpattern;
 pub mod lstring;
