@@ -3,8 +3,6 @@
 //! Written against the public API of `luavm-vm`. `pcall`/`xpcall` use continuation-style
 //! calls (`State::call_k`) so a coroutine may yield inside them.
 
-use std::io::Write;
-
 use luavm_vm::arith;
 use luavm_vm::{LuaError, LuaResult, State, Status, Value, MULTRET};
 
@@ -65,7 +63,7 @@ fn print(s: &mut State) -> LuaResult<usize> {
         if n == 0 {
             out.push(b'\n');
         }
-        let _ = std::io::stdout().lock().write_all(&out);
+        crate::lio::write_stdout(&out);
         return Ok(0);
     }
     let mut out = Vec::with_capacity(64);
@@ -88,9 +86,7 @@ fn print(s: &mut State) -> LuaResult<usize> {
         }
     }
     out.push(b'\n');
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    let _ = lock.write_all(&out);
+    crate::lio::write_stdout(&out);
     Ok(0)
 }
 
