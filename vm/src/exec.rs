@@ -580,6 +580,8 @@ impl State {
                         if nresults >= 0 {
                             self.top = ci!().top as usize;
                         }
+                        // a Rust function may have allocated: this is a safe point
+                        self.check_gc();
                         reload!();
                     }
                     OpCode::TailCall => {
