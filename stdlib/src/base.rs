@@ -562,11 +562,19 @@ pub fn describe_io_error(name: &str, e: &std::io::Error) -> String {
     format!("{name}: {msg}")
 }
 
+/// What `luaL_loadfilex` skips: a UTF-8 byte-order mark, then a first line starting with
+/// `#` (its newline is kept so line numbers stay right, except before a binary chunk).
 fn skip_comment_line(mut data: Vec<u8>) -> Vec<u8> {
+    if data.starts_with(b"\xEF\xBB\xBF") {
+        data.drain(..3);
+    }
     if data.first() == Some(&b'#') {
         let end = data.iter().position(|&c| c == b'\n').unwrap_or(data.len());
-        // keep the newline so line numbers stay right
-        data.drain(..end);
+        if data.get(end + 1) == Some(&0x1b) {
+            data.drain(..end + 1);
+        } else {
+            data.drain(..end);
+        }
     }
     data
 }
@@ -600,6 +608,10 @@ fn dofile(s: &mut State) -> LuaResult<usize> {
     let f = s.load(&code, &name)?;
     let func = s.top();
     s.push(f);
-    s.call(func, MULTRET)?;
+    // continuation style, so the chunk may yield (as PUC's dofile with lua_callk)
+    s.call_k(func, MULTRET, func, finish_dofile, None)
+}
+
+fn finish_dofile(s: &mut State, _: luavm_vm::Status, func: usize) -> LuaResult<usize> {
     Ok(s.top() - func)
 }
