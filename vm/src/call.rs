@@ -37,6 +37,9 @@ impl State {
         match self.stack[func] {
             Value::LuaFn(cl) => {
                 self.push_lua_frame(cl, func, nresults)?;
+                if self.hook.mask & crate::debug::hookmask::CALL != 0 {
+                    self.call_hook(false)?;
+                }
                 Ok(true)
             }
             Value::NativeFn(f) => {
@@ -125,7 +128,16 @@ impl State {
             ctx: 0,
             extra: 0,
         });
+        if self.hook.mask != 0 {
+            self.call_hook(false)?;
+        }
         let n = f(self)?;
+        if self.hook.mask != 0 {
+            // the hook may move the stack's top: keep the results by position
+            let first = self.top - n;
+            self.ret_hook()?;
+            self.top = first + n;
+        }
         let first = self.top - n;
         self.poscall(first, n);
         Ok(())
@@ -195,7 +207,12 @@ impl State {
     /// at protected frames at or above `entry`.
     pub(crate) fn execute(&mut self, entry: usize) -> LuaResult<()> {
         loop {
-            match self.run(entry) {
+            let r = if self.hooks_on() {
+                self.run::<true>(entry)
+            } else {
+                self.run::<false>(entry)
+            };
+            match r {
                 Ok(()) => return Ok(()),
                 Err(LuaError::Error) => {
                     let found = (entry..self.ci.len())
@@ -226,6 +243,10 @@ impl State {
         let k = ci.k.expect("protected frame has a continuation");
         let n = k(self, Status::Error, ci.ctx as usize)?;
         let first = self.top - n;
+        if self.hook.mask != 0 {
+            self.ret_hook()?;
+            self.top = first + n;
+        }
         self.poscall(first, n);
         Ok(())
     }
@@ -243,6 +264,10 @@ impl State {
             None => self.top - ((ci.func as usize) + 1),
         };
         let first = self.top - n;
+        if self.hook.mask != 0 {
+            self.ret_hook()?;
+            self.top = first + n;
+        }
         self.poscall(first, n);
         Ok(())
     }

@@ -23,7 +23,9 @@ use crate::thread::cist;
 use crate::value::Value;
 
 impl State {
-    pub(crate) fn run(&mut self, entry: usize) -> LuaResult<()> {
+    /// `HOOKED`: the instantiation that runs debug hooks (see `hooks.rs`); each one
+    /// returns `Err(Continue)` at a call safe point when the other one is needed.
+    pub(crate) fn run<const HOOKED: bool>(&mut self, entry: usize) -> LuaResult<()> {
         // The running frame, kept in locals: `enter_frame!` sets them when a frame starts
         // or resumes (at 'newframe, and inline for Lua-to-Lua calls and returns).
         let mut ci_idx: usize;
@@ -228,6 +230,11 @@ impl State {
                 // lands inside (verified), so pc never runs past the end.
                 let i = unsafe { *pc };
                 pc = next(pc);
+                if HOOKED {
+                    savepc!();
+                    self.trace_exec(cl)?;
+                    reload!();
+                }
                 // SAFETY: verified opcodes are < NUM_OPCODES.
                 let op: OpCode = unsafe { std::mem::transmute::<u8, OpCode>(inst::opcode_raw(i)) };
                 match op {
@@ -572,6 +579,10 @@ impl State {
                             pc = lp.code.as_ptr();
                             // SAFETY: push_lua_frame sized the stack for the new frame.
                             stk = unsafe { self.stack.as_mut_ptr().add(base) };
+                            if HOOKED {
+                                self.call_hook(false)?;
+                                reload!();
+                            }
                             continue;
                         }
                         if self.precall(base + a, nresults)? {
@@ -582,6 +593,10 @@ impl State {
                         }
                         // a Rust function may have allocated: this is a safe point
                         self.check_gc();
+                        if HOOKED != self.hooks_on() {
+                            // a hook was set or removed: continue in the other loop
+                            return Err(crate::error::LuaError::Continue);
+                        }
                         reload!();
                     }
                     OpCode::TailCall => {
@@ -616,20 +631,18 @@ impl State {
                         self.top = func + n;
                         // SAFETY: this frame is on the frame stack.
                         let old = unsafe { self.ci.pop().unwrap_unchecked() };
-                        let old_ret = crate::call::Returned {
-                            func: old.func as usize,
-                            nresults: old.nresults,
-                            status: old.status,
-                            extra: old.extra as usize,
+                        // SAFETY: func < top <= stack.len(); it holds the Lua callee (checked).
+                        let Value::LuaFn(callee) = (unsafe { *self.stack.get_unchecked(func) })
+                        else {
+                            return Err(self.runtime_error("internal error: tail call"));
                         };
-                        if self.precall(func, old.nresults)? {
-                            let new = self.ci.last_mut().expect("frame just pushed");
-                            new.status |= (old.status & (cist::FINISHOP | cist::LEQ)) | cist::TAIL;
-                            new.extra = old.extra;
-                            continue 'newframe;
+                        self.push_lua_frame(callee, func, old.nresults)?;
+                        let new = self.ci.last_mut().expect("frame just pushed");
+                        new.status |= (old.status & (cist::FINISHOP | cist::LEQ)) | cist::TAIL;
+                        new.extra = old.extra;
+                        if HOOKED {
+                            self.call_hook(true)?;
                         }
-                        // a Rust function ran to completion: its results are in place
-                        self.after_return(old_ret, entry)?;
                         continue 'newframe;
                     }
                     OpCode::Return => {
@@ -639,6 +652,11 @@ impl State {
                             if u.index.get() >= base {
                                 self.close_upvals(base);
                             }
+                        }
+                        if HOOKED {
+                            savepc!();
+                            self.ret_hook()?;
+                            reload!();
                         }
                         if b == 2 && ci_idx > entry {
                             // one result for a Lua caller that wants one (PUC 5.4's RETURN1)

@@ -20,6 +20,7 @@ pub mod debug;
 pub mod error;
 pub mod errors;
 mod exec;
+mod hooks;
 pub mod function;
 pub mod meta;
 pub mod ops;

@@ -57,8 +57,10 @@ pub struct State {
     pub(crate) pinned: Vec<Value>,
     /// Threads that resumed the running one (innermost last).
     pub(crate) resumers: Vec<Gc<Thread>>,
-    /// The running thread's hook (`debug.sethook`); stored, not called yet.
+    /// The running thread's hook (`debug.sethook`), called by `hooks.rs`.
     pub(crate) hook: Hook,
+    /// False while a hook runs (hooks do not nest), PUC's `allowhook`.
+    pub(crate) allow_hook: bool,
 }
 
 impl Default for State {
@@ -102,6 +104,7 @@ impl State {
             pinned: Vec::new(),
             resumers: Vec::new(),
             hook: Hook::default(),
+            allow_hook: true,
         };
         // registry[1] = main thread, registry[2] = globals (as PUC)
         st.registry.set_int(1, Value::Thread(main_thread));
@@ -166,6 +169,8 @@ impl State {
                 func: Value::Nil,
                 mask: self.hook.mask,
                 count: self.hook.count,
+                hookcount: self.hook.count,
+                oldpc: 0,
             },
             ..Default::default()
         };

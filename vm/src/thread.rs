@@ -46,6 +46,8 @@ pub mod cist {
     pub const LEQ: u16 = 16;
     /// The native function asked for a continuation.
     pub const HAS_K: u16 = 32;
+    /// A hook is running for this frame (its hook function is named "hook").
+    pub const HOOKED: u16 = 64;
 }
 
 /// A call frame.
