@@ -141,9 +141,14 @@ impl State {
         self.resumers.pop();
         me.status.set(CoStatus::Running);
         let n = out.len();
-        if self.check_stack(n).is_err() {
-            self.top = self.top.saturating_sub(0);
+        if outcome != ResumeOutcome::Failed
+            && self.top + crate::state::EXTRA_STACK + n + 1 > crate::state::MAX_STACK
+        {
+            // as PUC's auxresume when `lua_checkstack` fails: the results are dropped
+            self.push_str(b"too many results to resume");
+            return Ok((ResumeOutcome::Failed, 1));
         }
+        self.check_stack(n)?;
         for v in out {
             self.push(v);
         }
