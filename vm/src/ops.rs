@@ -104,6 +104,15 @@ impl State {
         dest: Option<u32>,
         src: Src,
     ) -> LuaResult<bool> {
+        if let Value::Table(tt) = t {
+            if let Some(v) = self.index_table_chain(tt, key) {
+                if let Some(a) = dest {
+                    let base = self.ci[self.ci.len() - 1].base as usize;
+                    self.stack[base + a as usize] = v;
+                }
+                return Ok(false);
+            }
+        }
         let v = match self.index_step(t, key, src)? {
             Step::Done(v) => v,
             Step::Call(f, t) => match self.call_tm_from_loop(f, &[t, key], 1, 0, 0)? {
@@ -116,6 +125,35 @@ impl State {
             self.stack[base + a as usize] = v;
         }
         Ok(false)
+    }
+
+    /// The common case of `t[key]` for a table: a chain of tables linked by `__index`
+    /// tables (classes). `None` when the chain reaches anything else (a function, a
+    /// non-table, a too long chain): the general path then starts over.
+    #[inline]
+    fn index_table_chain(&self, t: crate::Gc<crate::Table>, key: Value) -> Option<Value> {
+        let mut t = t;
+        for _ in 0..MAX_TAG_LOOP {
+            let v = t.get(key);
+            if !v.is_nil() {
+                return Some(v);
+            }
+            let Some(mt) = t.metatable() else {
+                return Some(Value::Nil);
+            };
+            if crate::meta::cached_absent(mt, Tm::Index) {
+                return Some(Value::Nil);
+            }
+            match mt.get_str(self.tm_name(Tm::Index)) {
+                Value::Table(next) => t = next,
+                Value::Nil => {
+                    crate::meta::note_absent(mt, Tm::Index);
+                    return Some(Value::Nil);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// `t[key]` with metamethods, for Rust code.

@@ -178,10 +178,14 @@ impl Table {
         }
         let mask = inner.nodes.len() - 1;
         let mut i = slot_of(s.hash(), mask);
+        // a short (interned) key equals only itself: no need to look at other keys' bytes
+        let short = s.is_short();
         loop {
             let n = &inner.nodes[i];
             match n.key {
-                Value::Str(k) if LuaStr::equal(k, s) => return n.val,
+                Value::Str(k) if Gc::ptr_eq(k, s) || (!short && LuaStr::equal(k, s)) => {
+                    return n.val
+                }
                 Value::Nil => return Value::Nil,
                 _ => i = (i + 1) & mask,
             }
