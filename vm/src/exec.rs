@@ -92,7 +92,7 @@ impl State {
             macro_rules! reg {
                 ($r:expr) => {
                     // SAFETY: verified register index < max_stack_size <= stack.len() - base.
-                    unsafe { Value::load(stk.add($r as usize)) }
+                    unsafe { *stk.add($r as usize) }
                 };
             }
             macro_rules! set_reg {
@@ -279,19 +279,20 @@ impl State {
                         }
                     }
                     OpCode::GetTable => {
-                        let t = reg!(inst::b(i));
-                        let key = rk!(inst::c(i));
-                        if let Value::Table(tt) = t {
-                            let v = match key {
-                                Value::Int(n) => tt.get_int(n),
-                                Value::Str(s) => tt.get_str(s),
-                                _ => tt.get(key),
+                        // read operands through references: values are copied only
+                        // where they are used
+                        if let &Value::Table(tt) = reg_ref!(inst::b(i)) {
+                            let v = match rk_ref!(inst::c(i)) {
+                                &Value::Int(n) => tt.get_int(n),
+                                &Value::Str(s) => tt.get_str(s),
+                                &key => tt.get(key),
                             };
                             if !v.is_nil() || tt.metatable().is_none() {
                                 set_reg!(inst::a(i), v);
                                 continue;
                             }
                         }
+                        let (t, key) = (reg!(inst::b(i)), rk!(inst::c(i)));
                         if protect!(self.index_slow(
                             t,
                             key,
@@ -321,28 +322,22 @@ impl State {
                     }
                     OpCode::SetUpval => upval!(inst::b(i)).set(reg!(inst::a(i))),
                     OpCode::SetTable => {
-                        let t = reg!(inst::a(i));
-                        let key = rk!(inst::b(i));
-                        let v = rk!(inst::c(i));
-                        if let Value::Table(tt) = t {
-                            if let Value::Int(n) = key {
-                                if (n as u64).wrapping_sub(1) < tt.array_len() as u64
-                                    && (tt.metatable().is_none() || !tt.get_int(n).is_nil())
-                                {
-                                    tt.set_int(n, v);
-                                    continue;
+                        if let &Value::Table(tt) = reg_ref!(inst::a(i)) {
+                            match rk_ref!(inst::b(i)) {
+                                &Value::Int(n) if tt.set_in_array(n, rk!(inst::c(i))) => continue,
+                                Value::Nil | Value::Num(_) => {}
+                                &key => {
+                                    if tt.metatable().is_none() {
+                                        let d = tt.set(key, rk!(inst::c(i)));
+                                        if d != 0 {
+                                            self.heap.account(d);
+                                        }
+                                        continue;
+                                    }
                                 }
-                            }
-                            if tt.metatable().is_none()
-                                && !matches!(key, Value::Nil | Value::Num(_))
-                            {
-                                let d = tt.set(key, v);
-                                if d != 0 {
-                                    self.heap.account(d);
-                                }
-                                continue;
                             }
                         }
+                        let (t, key, v) = (reg!(inst::a(i)), rk!(inst::b(i)), rk!(inst::c(i)));
                         if protect!(self.newindex_slow(
                             t,
                             key,

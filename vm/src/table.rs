@@ -150,6 +150,24 @@ impl Table {
         self.inner().array.len()
     }
 
+    /// The interpreter's `t[i] = v` fast path: store into the array part when `i` is in it
+    /// and no `__newindex` can apply (no metatable, or the slot is not nil). Returns
+    /// whether it stored.
+    #[inline(always)]
+    pub fn set_in_array(&self, i: i64, v: Value) -> bool {
+        let no_meta = self.metatable.get().is_none();
+        let inner = self.inner_mut();
+        let idx = (i as u64).wrapping_sub(1);
+        if idx < inner.array.len() as u64 {
+            let slot = &mut inner.array[idx as usize];
+            if no_meta || !slot.is_nil() {
+                *slot = v;
+                return true;
+            }
+        }
+        false
+    }
+
     /// Raw get of any key (no metamethods).
     #[inline]
     pub fn get(&self, key: Value) -> Value {
