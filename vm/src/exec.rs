@@ -260,15 +260,16 @@ impl State {
                     }
                     OpCode::GetUpval => set_reg!(inst::a(i), upval!(inst::b(i)).get()),
                     OpCode::GetTabUp => {
-                        let t = upval!(inst::b(i)).get();
-                        let key = rk!(inst::c(i));
-                        if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
+                        if let (&Value::Table(tt), &Value::Str(ks)) =
+                            (upval!(inst::b(i)).get_ref(), rk_ref!(inst::c(i)))
+                        {
                             let v = tt.get_str(ks);
                             if !v.is_nil() || tt.metatable().is_none() {
                                 set_reg!(inst::a(i), v);
                                 continue;
                             }
                         }
+                        let (t, key) = (upval!(inst::b(i)).get(), rk!(inst::c(i)));
                         if protect!(self.index_slow(
                             t,
                             key,
@@ -303,18 +304,19 @@ impl State {
                         }
                     }
                     OpCode::SetTabUp => {
-                        let t = upval!(inst::a(i)).get();
-                        let key = rk!(inst::b(i));
-                        let v = rk!(inst::c(i));
-                        if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
+                        if let (&Value::Table(tt), &Value::Str(ks)) =
+                            (upval!(inst::a(i)).get_ref(), rk_ref!(inst::b(i)))
+                        {
                             if tt.metatable().is_none() || !tt.get_str(ks).is_nil() {
-                                let d = tt.set_str(ks, v);
+                                let d = tt.set_str(ks, rk!(inst::c(i)));
                                 if d != 0 {
                                     self.heap.account(d);
                                 }
                                 continue;
                             }
                         }
+                        let (t, key, v) =
+                            (upval!(inst::a(i)).get(), rk!(inst::b(i)), rk!(inst::c(i)));
                         if protect!(self.newindex_slow(t, key, v, crate::ops::Src::Up(inst::a(i))))?
                         {
                             continue 'newframe;
@@ -357,15 +359,15 @@ impl State {
                     OpCode::SelfOp => {
                         let a = inst::a(i);
                         let t = reg!(inst::b(i));
-                        let key = rk!(inst::c(i));
                         set_reg!(a + 1, t);
-                        if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
+                        if let (Value::Table(tt), &Value::Str(ks)) = (t, rk_ref!(inst::c(i))) {
                             let v = tt.get_str(ks);
                             if !v.is_nil() || tt.metatable().is_none() {
                                 set_reg!(a, v);
                                 continue;
                             }
                         }
+                        let key = rk!(inst::c(i));
                         if protect!(self.index_slow(
                             t,
                             key,
@@ -676,7 +678,8 @@ impl State {
                                 }
                                 ci_idx -= 1;
                                 // SAFETY: a frame's function slot is inside the stack.
-                                if let Value::LuaFn(c) = unsafe { *self.stack.get_unchecked(cfunc) } {
+                                if let Value::LuaFn(c) = unsafe { *self.stack.get_unchecked(cfunc) }
+                                {
                                     enter_frame!(c);
                                     continue;
                                 }
@@ -798,7 +801,9 @@ impl State {
                                 upvals.push(*upval!(d.index));
                             }
                         }
-                        let c = self.heap.alloc(LuaClosure::new(p, upvals.into_boxed_slice()));
+                        let c = self
+                            .heap
+                            .alloc(LuaClosure::new(p, upvals.into_boxed_slice()));
                         set_reg!(a, Value::LuaFn(c));
                         protect!(self.check_gc());
                     }

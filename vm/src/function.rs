@@ -137,6 +137,14 @@ impl UpVal {
         // owning thread's stack (kept valid across stack reallocation by `relocate`).
         unsafe { Value::load(self.v.get()) }
     }
+    /// A reference to the value, for reads that copy only what they need. The
+    /// reference must not be held across anything that can write the upvalue or move
+    /// the stack (the interpreter uses it within one instruction's fast path).
+    #[inline(always)]
+    pub fn get_ref(&self) -> &Value {
+        // SAFETY: as for `get`; the caller does not keep the reference across writes.
+        unsafe { &*self.v.get() }
+    }
     #[inline(always)]
     pub fn set(&self, val: Value) {
         // SAFETY: as in `get`; no reference to the slot is alive during this write.

@@ -105,10 +105,7 @@ impl State {
             let p = &cl.p.proto;
             let newline = p.line_at(npc);
             let oldpc = self.hook.oldpc;
-            if npc == 0
-                || pc <= oldpc
-                || newline != p.line_at(oldpc.saturating_sub(1) as usize)
-            {
+            if npc == 0 || pc <= oldpc || newline != p.line_at(oldpc.saturating_sub(1) as usize) {
                 self.run_hook("line", Some(newline as i64))?;
             }
         }
