@@ -307,8 +307,7 @@ impl State {
                         if let (&Value::Table(tt), &Value::Str(ks)) =
                             (upval!(inst::a(i)).get_ref(), rk_ref!(inst::b(i)))
                         {
-                            if tt.metatable().is_none() || !tt.get_str(ks).is_nil() {
-                                let d = tt.set_str(ks, rk!(inst::c(i)));
+                            if let Some(d) = tt.set_str_fast(ks, rk!(inst::c(i))) {
                                 if d != 0 {
                                     self.heap.account(d);
                                 }
@@ -327,6 +326,14 @@ impl State {
                         if let &Value::Table(tt) = reg_ref!(inst::a(i)) {
                             match rk_ref!(inst::b(i)) {
                                 &Value::Int(n) if tt.set_in_array(n, rk!(inst::c(i))) => continue,
+                                &Value::Str(ks) => {
+                                    if let Some(d) = tt.set_str_fast(ks, rk!(inst::c(i))) {
+                                        if d != 0 {
+                                            self.heap.account(d);
+                                        }
+                                        continue;
+                                    }
+                                }
                                 Value::Nil | Value::Num(_) => {}
                                 &key => {
                                     if tt.metatable().is_none() {

@@ -231,6 +231,44 @@ impl Table {
         }
     }
 
+    /// The interpreter's `t.k = v` fast path for a string key: store when the key holds
+    /// a non-nil value, or when there is no metatable (no `__newindex` can apply).
+    /// `None`: the metamethod path is needed. `Some(delta)`: stored, with the change in
+    /// owned bytes.
+    #[inline]
+    pub fn set_str_fast(&self, key: Gc<LuaStr>, val: Value) -> Option<isize> {
+        let no_meta = self.metatable.get().is_none();
+        let inner = self.inner_mut();
+        if !inner.nodes.is_empty() {
+            let mask = inner.nodes.len() - 1;
+            let mut i = slot_of(key.hash(), mask);
+            let short = key.is_short();
+            loop {
+                let n = &mut inner.nodes[i];
+                match n.key {
+                    Value::Str(k) if Gc::ptr_eq(k, key) || (!short && LuaStr::equal(k, key)) => {
+                        if no_meta || !n.val.is_nil() {
+                            n.val = val;
+                            self.meta_absent.set(0);
+                            return Some(0);
+                        }
+                        return None;
+                    }
+                    Value::Nil => break,
+                    _ => i = (i + 1) & mask,
+                }
+            }
+        }
+        if !no_meta {
+            return None;
+        }
+        if val.is_nil() {
+            return Some(0);
+        }
+        self.meta_absent.set(0);
+        Some(inner.insert_new(Value::Str(key), val))
+    }
+
     /// Raw set with a string key.
     #[inline]
     pub fn set_str(&self, key: Gc<LuaStr>, val: Value) -> isize {
