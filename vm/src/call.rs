@@ -90,6 +90,8 @@ impl State {
             }
             base
         };
+        // SAFETY: the frame stack always holds the thread's base frame.
+        let clevel = unsafe { self.ci.last().unwrap_unchecked().clevel };
         self.ci.push(CallInfo {
             func: func as u32,
             base: base as u32,
@@ -100,6 +102,7 @@ impl State {
             k: None,
             ctx: 0,
             extra: 0,
+            clevel,
         });
         Ok(base)
     }
@@ -117,6 +120,7 @@ impl State {
         if self.ci.len() >= crate::state::MAX_STACK {
             return Err(self.runtime_error("stack overflow"));
         }
+        let clevel = self.ci.last().map_or(0, |c| c.clevel);
         self.ci.push(CallInfo {
             func: func as u32,
             base: func as u32 + 1,
@@ -127,6 +131,7 @@ impl State {
             k: None,
             ctx: 0,
             extra: 0,
+            clevel,
         });
         if self.hook.mask != 0 {
             self.call_hook(false)?;
@@ -276,15 +281,9 @@ impl State {
     /// end at the new `top`. Not yieldable; counts one C level.
     pub fn call(&mut self, func: usize, nresults: i32) -> LuaResult<()> {
         self.n_ccalls += 1;
-        if self.n_ccalls >= MAX_CCALLS {
-            let r = if self.n_ccalls == MAX_CCALLS {
-                Err(self.runtime_error("C stack overflow"))
-            } else {
-                let m = self.str_value(b"error in error handling");
-                Err(self.set_error(m))
-            };
+        if let Err(e) = self.check_c_level(0) {
             self.n_ccalls -= 1;
-            return r;
+            return Err(e);
         }
         self.nny += 1;
         let depth = self.ci.len();
@@ -320,6 +319,29 @@ impl State {
         Ok(r)
     }
 
+    /// Nesting levels that PUC would have on the C stack: Rust re-entry (`call`,
+    /// `resume`) plus the running frame's `clevel`, plus `extra`.
+    pub(crate) fn c_level(&self, extra: u32) -> u32 {
+        self.n_ccalls + self.ci.last().map_or(0, |c| c.clevel as u32) + extra
+    }
+
+    /// Raise "C stack overflow" at PUC's limit of 200 levels (and "error in error
+    /// handling" past the room left for message handlers), as `luaD_call`.
+    pub(crate) fn check_c_level(&mut self, extra: u32) -> LuaResult<()> {
+        let level = self.c_level(extra);
+        if level < MAX_CCALLS {
+            return Ok(());
+        }
+        if level >= MAX_CCALLS + (MAX_CCALLS >> 3) {
+            let m = self.str_value(b"error in error handling");
+            return Err(self.set_error(m));
+        }
+        if level == MAX_CCALLS {
+            return Err(self.runtime_error("C stack overflow"));
+        }
+        Ok(())
+    }
+
     /// Continuation-style call from a Rust function (yieldable): call `stack[func]` with
     /// `func+1..top`. If it is a Rust function, it runs now and `k(Ok)` is returned; if it
     /// is a Lua function, its frame is pushed and `Err(Continue)` returned: the loop runs
@@ -335,6 +357,9 @@ impl State {
         protect: Option<usize>,
     ) -> LuaResult<usize> {
         let me = self.ci.len() - 1;
+        // the callee runs "inside" this Rust function, one C level deeper (as
+        // `lua_callk`/`lua_pcallk` in PUC)
+        self.ci[me].clevel += 1;
         self.ci[me].k = Some(k);
         self.ci[me].ctx = ctx as u32;
         self.ci[me].status |= cist::HAS_K;
@@ -344,7 +369,12 @@ impl State {
             self.ci[me].extra = self.errfunc as u32;
             self.errfunc = h;
         }
-        match self.precall(func, nresults) {
+        // past the limit the error is this call's own (a `pcall` catches it)
+        let started = match self.check_c_level(0) {
+            Ok(()) => self.precall(func, nresults),
+            Err(e) => Err(e),
+        };
+        match started {
             Ok(true) => Err(LuaError::Continue),
             Ok(false) => {
                 if protected {

@@ -66,7 +66,9 @@ impl State {
             self.push_str(msg);
             return Ok((ResumeOutcome::Failed, 1));
         }
-        if self.n_ccalls + 1 >= MAX_CCALLS {
+        // the coroutine runs one C level above its resumer (PUC's `lua_resume`)
+        let level = self.c_level(1);
+        if level >= MAX_CCALLS {
             self.top -= nargs;
             self.push_str(b"C stack overflow");
             return Ok((ResumeOutcome::Failed, 1));
@@ -76,7 +78,8 @@ impl State {
         self.resumers.push(me);
         self.swap_thread_data(me, co);
         co.status.set(CoStatus::Running);
-        self.n_ccalls += 1;
+        let saved_ccalls = self.n_ccalls;
+        self.n_ccalls = level;
         // the arguments move from the resumer's stack onto the coroutine's
         {
             let mut d = me.data.borrow_mut();
@@ -101,7 +104,7 @@ impl State {
             self.poscall(first, nargs);
             self.execute(1)
         };
-        self.n_ccalls -= 1;
+        self.n_ccalls = saved_ccalls;
         // where the outcome's values are on the coroutine's stack
         let (outcome, first, n) = match r {
             Ok(()) => {

@@ -644,6 +644,7 @@ impl State {
                         let new = self.ci.last_mut().expect("frame just pushed");
                         new.status |= (old.status & (cist::FINISHOP | cist::LEQ)) | cist::TAIL;
                         new.extra = old.extra;
+                        new.clevel = old.clevel;
                         if HOOKED {
                             self.call_hook(true)?;
                         }

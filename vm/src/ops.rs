@@ -256,6 +256,14 @@ impl State {
             let ci = self.ci.last_mut().expect("pushed");
             ci.status |= cist::FINISHOP | flags;
             ci.extra = extra as u32;
+            // a metamethod is a C-level call in PUC (`luaT_callTM` uses `luaD_call`)
+            ci.clevel += 1;
+            if let Err(e) = self.check_c_level(0) {
+                // raise it from the caller, as PUC does before entering the metamethod
+                self.ci.pop();
+                self.top = ci_top;
+                return Err(e);
+            }
             return Ok(None);
         }
         let r = if nresults > 0 {

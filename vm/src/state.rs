@@ -315,7 +315,7 @@ impl State {
                 .map(Arc::new)
                 .map_err(String::into_bytes)
         } else {
-            luavm_compiler::compile_with_c_calls(source, chunkname, self.n_ccalls + 1)
+            luavm_compiler::compile_with_c_calls(source, chunkname, self.c_level(1))
                 .map_err(|e| e.raw)
         };
         let checked = result.and_then(|p| match luavm_compiler::verify(&p) {

@@ -69,6 +69,9 @@ pub struct CallInfo {
     pub ctx: u32,
     /// Per-kind extra: saved error handler (pcall/xpcall), concat position (FINISHOP).
     pub extra: u32,
+    /// Nesting levels PUC would have on the C stack at this frame (a metamethod frame,
+    /// a frame below a `pcall`...): counted toward the limit of 200 C levels.
+    pub clevel: u16,
 }
 
 const _: () = assert!(std::mem::size_of::<CallInfo>() == 40);
@@ -85,6 +88,7 @@ impl CallInfo {
             k: None,
             ctx: 0,
             extra: 0,
+            clevel: 0,
         }
     }
     #[inline(always)]
