@@ -242,6 +242,7 @@ impl State {
         self.ci.truncate(i + 1);
         self.errfunc = ci.extra as usize;
         self.in_overflow = false;
+        self.shrink_stack();
         self.ci[i].status &= !cist::YPCALL;
         self.top = ci.base as usize;
         self.push(err);
@@ -418,6 +419,7 @@ impl State {
                 self.nny = old_nny;
                 self.n_ccalls = old_ccalls;
                 self.in_overflow = false;
+                self.shrink_stack();
                 self.top = func;
                 self.push(err);
                 Err(e)

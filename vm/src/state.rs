@@ -367,6 +367,25 @@ impl State {
         Ok(())
     }
 
+    /// After an overflow was handled: give back the emergency room above `MAX_STACK`
+    /// so that the next overflow is detected at the same depth (PUC's
+    /// `luaD_shrinkstack` after error recovery).
+    pub(crate) fn shrink_stack(&mut self) {
+        if self.stack.len() <= MAX_STACK {
+            return;
+        }
+        let in_use = self
+            .ci
+            .iter()
+            .map(|c| c.top as usize)
+            .fold(self.top, usize::max)
+            + EXTRA_STACK;
+        if in_use <= MAX_STACK {
+            // truncating keeps the buffer in place: open upvalues stay valid
+            self.stack.truncate(MAX_STACK);
+        }
+    }
+
     fn resize_stack(&mut self, new_len: usize) {
         if new_len <= self.stack.len() {
             return;
