@@ -47,7 +47,7 @@ impl Trace for LuaProto {
         }
     }
     fn extra_size(&self) -> usize {
-        self.k.len() * 16 + self.protos.len() * 8
+        self.k.len() * 16 + self.protos.len() * 8 + self.code.len() * 4
     }
 }
 
@@ -93,12 +93,20 @@ pub struct UpVal {
     thread: Cell<Option<Gc<Thread>>>,
     /// Stack slot index while open.
     pub(crate) index: Cell<usize>,
+    /// Open and created or reached by a closure since its thread was last checked for
+    /// dead open upvalues (PUC's `touched`: its value survives the thread by one cycle).
+    pub(crate) touched: Cell<bool>,
 }
 
 impl Trace for UpVal {
     fn trace(&self, m: &mut Marker) {
         match self.thread.get() {
-            Some(t) => m.mark(t),
+            Some(t) => {
+                if !m.is_atomic() {
+                    self.touched.set(true);
+                }
+                m.mark(t)
+            }
             // SAFETY: closed: `closed` is only written through `v` by `set`, never
             // concurrently with this read (the collector runs between instructions).
             None => mark_value(m, unsafe { *self.closed.get() }),
@@ -114,6 +122,7 @@ impl UpVal {
             closed: UnsafeCell::new(v),
             thread: Cell::new(None),
             index: Cell::new(usize::MAX),
+            touched: Cell::new(false),
         }
     }
     /// An open upvalue for stack slot `index` of `thread`, whose value is at `slot`.
@@ -123,6 +132,7 @@ impl UpVal {
             closed: UnsafeCell::new(Value::Nil),
             thread: Cell::new(Some(thread)),
             index: Cell::new(index),
+            touched: Cell::new(true),
         }
     }
     /// Point a closed upvalue at its own cell (call once it has its final address).
