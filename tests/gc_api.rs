@@ -163,7 +163,11 @@ fn stress_mode_collects_at_every_safe_point() {
     .unwrap();
     // sum(i) + sum(i) + sum(i + #tostring(i)) for i = 1..50
     assert_eq!(r, ["3916", "true"]);
-    assert!(s.heap.cycles > cycles + 200, "{} cycles", s.heap.cycles - cycles);
+    assert!(
+        s.heap.cycles > cycles + 200,
+        "{} cycles",
+        s.heap.cycles - cycles
+    );
 }
 
 thread_local! {

@@ -86,11 +86,8 @@ struct Output {
     timed_out: bool,
 }
 
-fn run(program: &str, name: &str) -> Result<Output, String> {
-    run_with_env(program, name, &[])
-}
-
-fn run_with_env(program: &str, name: &str, env: &[(&str, &str)]) -> Result<Output, String> {
+/// Runs `name` with `program` (and `env` added to its environment).
+fn run(program: &str, name: &str, env: &[(&str, &str)]) -> Result<Output, String> {
     let mut child = Command::new(program)
         .arg(format!("{name}.lua"))
         .envs(env.iter().copied())
@@ -190,7 +187,7 @@ fn check(program: &str, name: &str) -> Result<(), String> {
 
 fn check_with_env(program: &str, name: &str, env: &[(&str, &str)]) -> Result<(), String> {
     let expected = expectation(name)?;
-    let out = run_with_env(program, name, env)?;
+    let out = run(program, name, env)?;
     let mut problems = Vec::new();
     if out.timed_out {
         problems.push(format!("  timed out after {} s", TIMEOUT.as_secs()));
@@ -375,7 +372,11 @@ fn gc_stress() {
         check_with_env(env!("CARGO_BIN_EXE_luavm"), name, &env)
     })
     .into_iter()
-    .filter_map(|(name, result)| result.err().map(|why| format!("{name}.lua under GC stress\n{why}")))
+    .filter_map(|(name, result)| {
+        result
+            .err()
+            .map(|why| format!("{name}.lua under GC stress\n{why}"))
+    })
     .collect();
     println!("{} scripts under GC stress", names.len());
     assert!(

@@ -127,8 +127,11 @@ impl<T: ?Sized> Gc<T> {
     pub fn set_to_finalize(self, on: bool) {
         let h = self.header();
         let f = h.flags.get();
-        h.flags
-            .set(if on { f | TO_FINALIZE } else { f & !TO_FINALIZE });
+        h.flags.set(if on {
+            f | TO_FINALIZE
+        } else {
+            f & !TO_FINALIZE
+        });
     }
     #[inline(always)]
     fn header(&self) -> &Header {

@@ -756,7 +756,11 @@ impl State {
             return window;
         };
         let base = c.base as usize;
-        let (a, b, cc) = (inst::a(i) as usize, inst::b(i) as usize, inst::c(i) as usize);
+        let (a, b, cc) = (
+            inst::a(i) as usize,
+            inst::b(i) as usize,
+            inst::c(i) as usize,
+        );
         let live = match inst::opcode(i) {
             OpCode::NewTable | OpCode::Closure => base + a + 1,
             OpCode::Concat if a >= b => base + a + 1,
