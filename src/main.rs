@@ -9,6 +9,11 @@ use std::process::ExitCode;
 
 use luavm_vm::{LuaResult, State, Value, MULTRET};
 
+/// mimalloc: the collector allocates and frees many small blocks, which glibc's malloc
+/// serves slowly (bins refilled after every sweep).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn msghandler(s: &mut State) -> LuaResult<usize> {
     let v = s.arg(1);
     let msg = match v {
