@@ -574,4 +574,101 @@ mod tests {
         unsafe { heap.sweep(0) };
         assert_eq!(heap.object_count(), 200_001);
     }
+
+    /// A one-entry ephemeron: the value is reachable only if the key is.
+    struct Eph {
+        entry: RefCell<Option<(Gc<Node>, Gc<Node>)>>,
+    }
+    impl Trace for Eph {
+        fn trace(&self, m: &mut Marker) {
+            m.defer_weak();
+            if let Some((k, v)) = *self.entry.borrow() {
+                if k.is_marked() {
+                    m.mark(v);
+                } else {
+                    m.defer_ephemeron();
+                }
+            }
+        }
+        fn retrace(&self, m: &mut Marker) -> bool {
+            match *self.entry.borrow() {
+                Some((k, v)) if k.is_marked() && !v.is_marked() => {
+                    m.mark(v);
+                    true
+                }
+                _ => false,
+            }
+        }
+        fn clear_weak(&self, part: WeakPart) {
+            let dead = matches!(*self.entry.borrow(), Some((k, _)) if !k.is_marked());
+            if part == WeakPart::Keys && dead {
+                *self.entry.borrow_mut() = None;
+            }
+        }
+    }
+
+    fn node(heap: &mut Heap) -> Gc<Node> {
+        heap.alloc(Node {
+            next: RefCell::new(None),
+            _payload: 0,
+        })
+    }
+
+    fn collect(heap: &mut Heap, roots: &[Gc<Eph>], extra: &[Gc<Node>]) {
+        heap.mark_from(|m| {
+            for r in roots {
+                m.mark(*r);
+            }
+            for n in extra {
+                m.mark(*n);
+            }
+        });
+        heap.enter_atomic();
+        heap.converge_ephemerons();
+        heap.clear_weak(WeakPart::Values, 0);
+        heap.clear_weak(WeakPart::Keys, 0);
+        // SAFETY: only the roots and what they reach are used afterwards.
+        unsafe { heap.sweep(0) };
+    }
+
+    #[test]
+    fn ephemerons_converge_and_clear() {
+        let mut heap = Heap::new();
+        // e1: k1 -> k2 (the value of e1 is the key of e2); e2: k2 -> v2
+        let (k1, k2, v2) = (node(&mut heap), node(&mut heap), node(&mut heap));
+        let e2 = heap.alloc(Eph {
+            entry: RefCell::new(Some((k2, v2))),
+        });
+        let e1 = heap.alloc(Eph {
+            entry: RefCell::new(Some((k1, k2))),
+        });
+        // k1 alive: everything is reached through the two ephemerons, in either order
+        collect(&mut heap, &[e2, e1], &[k1]);
+        assert_eq!(heap.object_count(), 5);
+        assert!(e1.entry.borrow().is_some() && e2.entry.borrow().is_some());
+        // k1 dead: both entries go, and so do their objects
+        collect(&mut heap, &[e2, e1], &[]);
+        assert!(e1.entry.borrow().is_none() && e2.entry.borrow().is_none());
+        assert_eq!(heap.object_count(), 2);
+    }
+
+    #[test]
+    fn trigger_follows_stress_running_and_limit() {
+        let mut heap = Heap::new();
+        assert!(!heap.should_collect());
+        heap.set_stress(true);
+        assert!(heap.should_collect());
+        heap.set_running(false);
+        assert!(!heap.should_collect());
+        heap.set_running(true);
+        heap.set_stress(false);
+        heap.set_pending_finalizers(true);
+        assert!(heap.should_collect());
+        heap.set_pending_finalizers(false);
+        let _n = node(&mut heap);
+        heap.set_memory_limit(Some(1));
+        assert!(heap.should_collect() && heap.over_limit(0));
+        heap.set_memory_limit(None);
+        assert!(!heap.should_collect());
+    }
 }

@@ -125,4 +125,28 @@ wt.new = keep
 collectgarbage()
 print(wt.new == keep)
 
+-- collecting in the middle of a traversal
+local wt2 = setmetatable({}, {__mode = "k"})
+local held = {}
+for i = 1, 20 do
+  local k = {}
+  wt2[k] = i
+  if i % 2 == 0 then held[#held + 1] = k end
+end
+for k, v in pairs(wt2) do collectgarbage() end
+print("traversal survived:", count(wt2))
+
+-- clearing fields of a strong table while traversing it, with collections between
+-- (the removed keys die; `next` still finds the current one)
+local st = {}
+for i = 1, 20 do st[{}] = i end
+for i = 1, 20 do st["s" .. i] = i end
+local cleared = 0
+for k in pairs(st) do
+  st[k] = nil
+  cleared = cleared + 1
+  collectgarbage()
+end
+print("cleared:", cleared, next(st))
+
 print("ok")
