@@ -228,3 +228,21 @@ fn userdata_with_a_gc_metamethod_is_finalized() {
     let r = run(&mut s, "return table.concat(log, ',')").unwrap();
     assert_eq!(r, ["userdata,table"]);
 }
+
+#[test]
+fn the_closure_cache_of_a_prototype_is_weak() {
+    let mut s = new_state();
+    let f = s.load(b"return function() return 1 end", b"=t").unwrap();
+    s.set_global("f", f);
+    run(&mut s, "g = f()").unwrap();
+    let Value::LuaFn(g) = s.get_global("g") else {
+        panic!("g is a Lua function")
+    };
+    // `p` stays reachable: f's prototype holds it
+    let p = g.p;
+    p.cache.set(Some(g));
+    run(&mut s, "collectgarbage()").unwrap();
+    assert!(p.cache.get().is_some());
+    run(&mut s, "g = nil collectgarbage()").unwrap();
+    assert!(p.cache.get().is_none());
+}

@@ -35,6 +35,10 @@ pub struct LuaProto {
     pub max_stack: u8,
     pub protos: Box<[Gc<LuaProto>]>,
     pub proto: Arc<Proto>,
+    /// The last closure made from this prototype (PUC 5.3's `cache`, for `CLOSURE` to
+    /// reuse when its upvalues are the same). A weak reference: the collector forgets it
+    /// when nothing else keeps the closure alive.
+    pub cache: Cell<Option<Gc<LuaClosure>>>,
 }
 
 impl Trace for LuaProto {
@@ -44,6 +48,18 @@ impl Trace for LuaProto {
         }
         for p in self.protos.iter() {
             m.mark(*p);
+        }
+        if self.cache.get().is_some() {
+            m.defer_weak();
+        }
+    }
+    fn clear_weak(&self, part: luavm_gc::WeakPart) {
+        if part == luavm_gc::WeakPart::Keys {
+            if let Some(c) = self.cache.get() {
+                if !c.is_marked() {
+                    self.cache.set(None);
+                }
+            }
         }
     }
     fn extra_size(&self) -> usize {

@@ -314,6 +314,7 @@ impl State {
             max_stack: p.max_stack_size,
             protos,
             proto: p.clone(),
+            cache: std::cell::Cell::new(None),
         })
     }
 
