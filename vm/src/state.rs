@@ -661,14 +661,15 @@ impl State {
         let weak_before = self.heap.weak_count();
         // separate the unreachable objects with finalizers, newest first
         let first_new = self.tobefnz.len();
-        let mut i = self.finobj.len();
-        while i > 0 {
-            i -= 1;
-            if !value_is_marked(self.finobj[i]) {
-                let v = self.finobj.remove(i);
-                self.tobefnz.push_back(v);
+        let mut dead = Vec::new();
+        self.finobj.retain(|v| {
+            let live = value_is_marked(*v);
+            if !live {
+                dead.push(*v);
             }
-        }
+            live
+        });
+        self.tobefnz.extend(dead.into_iter().rev());
         if self.tobefnz.len() > first_new {
             let tobefnz = &self.tobefnz;
             self.heap.mark_from(|m: &mut Marker| {
