@@ -563,6 +563,8 @@ impl State {
                         len += 24;
                     }
                 }
+                // the operands stay on the stack (rooted) while a collection may run
+                self.check_alloc(len)?;
                 buf.reserve(len);
                 for j in start..=last {
                     push_str_or_number(&mut buf, self.stack[j]);

@@ -127,10 +127,20 @@ pub struct ThreadData {
 pub struct Thread {
     pub data: RefCell<ThreadData>,
     pub status: Cell<CoStatus>,
+    /// In `State::twups`, the list of threads that may have open upvalues.
+    pub(crate) in_twups: Cell<bool>,
 }
 
 impl Trace for Thread {
     fn trace(&self, m: &mut Marker) {
+        // the slots above a suspended thread's top are dead: clear them rather than
+        // keep their values alive (they would dangle once those are collected)
+        if let Ok(mut d) = self.data.try_borrow_mut() {
+            let top = d.top.min(d.stack.len());
+            for v in &mut d.stack[top..] {
+                *v = Value::Nil;
+            }
+        }
         let d = self.data.borrow();
         for v in &d.stack {
             mark_value(m, *v);
