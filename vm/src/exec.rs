@@ -361,7 +361,7 @@ impl State {
                         let c = fb2int(inst::c(i));
                         let t = self.new_table_with(b, c);
                         set_reg!(inst::a(i), Value::Table(t));
-                        protect!(self.check_gc());
+                        protect!(self.try_check_gc())?;
                     }
                     OpCode::SelfOp => {
                         let a = inst::a(i);
@@ -489,7 +489,7 @@ impl State {
                         if self.concat(base, a, b, c)? {
                             continue 'newframe;
                         }
-                        protect!(self.check_gc());
+                        protect!(self.try_check_gc())?;
                     }
                     OpCode::Jmp => dojump!(i),
                     OpCode::Eq => {
@@ -596,7 +596,7 @@ impl State {
                             self.top = ci!().top as usize;
                         }
                         // a Rust function may have allocated: this is a safe point
-                        self.check_gc();
+                        self.try_check_gc()?;
                         if HOOKED != self.hooks_on() {
                             // a hook was set or removed: continue in the other loop
                             return Err(crate::error::LuaError::Continue);
@@ -801,6 +801,23 @@ impl State {
                         // SAFETY: verified proto index < protos.len().
                         let p = unsafe { *lp.protos.get_unchecked(inst::bx(i) as usize) };
                         let descs = &p.proto.upvalues;
+                        // PUC 5.3 reuses the last closure of this prototype when it would
+                        // capture exactly the same variables (`getcached`)
+                        let cached = p.cache.get().filter(|c| {
+                            descs.iter().zip(c.upvals.iter()).all(|(d, u)| {
+                                let want: *const Value = if d.in_stack {
+                                    // SAFETY: verified register index inside the frame.
+                                    unsafe { stk.add(d.index as usize) }
+                                } else {
+                                    upval!(d.index).location()
+                                };
+                                std::ptr::eq(u.location(), want)
+                            })
+                        });
+                        if let Some(c) = cached {
+                            set_reg!(a, Value::LuaFn(c));
+                            continue;
+                        }
                         let mut upvals: Vec<luavm_gc::Gc<UpVal>> = Vec::with_capacity(descs.len());
                         for d in descs.iter() {
                             if d.in_stack {
@@ -809,11 +826,10 @@ impl State {
                                 upvals.push(*upval!(d.index));
                             }
                         }
-                        let c = self
-                            .heap
-                            .alloc(LuaClosure::new(p, upvals.into_boxed_slice()));
+                        let c = self.heap.alloc(LuaClosure::new(p, upvals.into_boxed_slice()));
+                        p.cache.set(Some(c));
                         set_reg!(a, Value::LuaFn(c));
-                        protect!(self.check_gc());
+                        protect!(self.try_check_gc())?;
                     }
                     OpCode::VarArg => {
                         let a = inst::a(i) as usize;

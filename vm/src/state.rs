@@ -20,7 +20,7 @@ use crate::function::{LuaClosure, LuaProto, NativeClosure, NativeFn, UpVal};
 use crate::meta::{Tm, TM_NAMES};
 use crate::string::{Interner, LuaStr};
 use crate::table::{mark_value, value_is_marked, Table};
-use crate::thread::{CallInfo, CoStatus, Thread, ThreadData};
+use crate::thread::{cist, CallInfo, CoStatus, Thread, ThreadData};
 use crate::value::{Type, Value};
 
 /// PUC's `LUAI_MAXSTACK`: the most stack slots a thread may use.
@@ -861,6 +861,13 @@ impl State {
         self.top = old_top.max(frame_top).min(self.stack.len());
         let running = self.heap.is_running();
         self.heap.set_running(false);
+        // no hooks inside finalizers (as PUC's GCTM)
+        let allow_hook = std::mem::replace(&mut self.allow_hook, false);
+        let me = self.ci.len().wrapping_sub(1);
+        let was_fin = self.ci.get(me).map_or(0, |c| c.status & cist::FIN);
+        if let Some(c) = self.ci.get_mut(me) {
+            c.status |= cist::FIN;
+        }
         let r = match self.check_stack(2) {
             Ok(()) => {
                 let func = self.top;
@@ -871,6 +878,10 @@ impl State {
             Err(e) => Err(e),
         };
         self.heap.set_running(running);
+        self.allow_hook = allow_hook;
+        if let Some(c) = self.ci.get_mut(me) {
+            c.status = (c.status & !cist::FIN) | was_fin;
+        }
         self.top = old_top;
         match r {
             Ok(()) => Ok(()),
