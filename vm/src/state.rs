@@ -53,12 +53,18 @@ pub struct State {
     pub(crate) n_ccalls: u32,
     /// Whether the stack is in its overflow extension (to give "error in error handling").
     pub(crate) in_overflow: bool,
-    /// Values pinned by host code (the embedding API's handles index into this).
+    /// Values pinned for a while by Rust code (e.g. constants while a prototype loads);
+    /// the embedding API's long-lived handles are in `host` instead.
     pub(crate) pinned: Vec<Value>,
     /// Threads that resumed the running one (innermost last).
     pub(crate) resumers: Vec<Gc<Thread>>,
     /// The running thread's hook (`debug.sethook`); stored, not called yet.
     pub(crate) hook: Hook,
+    /// Instruction budget, interrupt flag, call-depth and memory limits (`limits.rs`).
+    pub(crate) limits: crate::limits::Limits,
+    /// What the embedding API keeps per state: rooted host handles, async host calls
+    /// (`embed/`).
+    pub(crate) host: crate::embed::HostData,
 }
 
 impl Default for State {
@@ -102,6 +108,8 @@ impl State {
             pinned: Vec::new(),
             resumers: Vec::new(),
             hook: Hook::default(),
+            limits: Default::default(),
+            host: Default::default(),
         };
         // registry[1] = main thread, registry[2] = globals (as PUC)
         st.registry.set_int(1, Value::Thread(main_thread));
@@ -306,6 +314,10 @@ impl State {
     /// the interpreter sees it.
     pub fn load(&mut self, source: &[u8], chunkname: &[u8]) -> LuaResult<Value> {
         let result: Result<Arc<Proto>, Vec<u8>> = if source.first() == Some(&0x1b) {
+            if !self.limits.allow_binary {
+                let m = self.str_value(b"attempt to load a binary chunk (mode is 't')");
+                return Err(self.set_error(m));
+            }
             luavm_compiler::dump::undump(source, chunkname)
                 .map(Arc::new)
                 .map_err(String::into_bytes)
@@ -493,6 +505,7 @@ impl State {
             pinned,
             resumers,
             hook,
+            host,
             ..
         } = self;
         heap.mark_from(|m: &mut Marker| {
@@ -520,13 +533,14 @@ impl State {
                 m.mark(*t);
             }
             mark_value(m, hook.func);
+            host.mark(m);
         });
         self.strings.sweep_dead();
         // SAFETY: the roots above are every place the VM keeps values between safe points
         // (module invariant): all stacks (the running one here, suspended ones through their
         // thread objects), open upvalues, globals, registry, per-type metatables,
-        // metamethod names, the pending error and host-pinned values. Dead strings were
-        // just removed from the intern table.
+        // metamethod names, the pending error, host-pinned values and the embedding API's
+        // rooted handles. Dead strings were just removed from the intern table.
         unsafe { self.heap.sweep() };
     }
 

@@ -46,6 +46,9 @@ pub mod cist {
     pub const LEQ: u16 = 16;
     /// The native function asked for a continuation.
     pub const HAS_K: u16 = 32;
+    /// The native function yielded with a continuation (`State::yield_k`): `extra` is the
+    /// number of values it yielded (the rest of its frame stays), and `resume` runs `k`.
+    pub const YIELDK: u16 = 64;
 }
 
 /// A call frame.
