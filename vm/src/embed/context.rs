@@ -408,8 +408,8 @@ pub trait LuaApi {
     /// let mut vm = LuaVM::new(SafeOption::default());
     /// let r = vm.execute_string("return 1, 'two', 3.5").unwrap();
     /// assert_eq!(format!("{r:?}"), r#"[1, "two", 3.5]"#);
-    /// let e = vm.execute_string("error('x')").unwrap_err();
-    /// assert_eq!(e.message(), r#"[string "error('x')"]:1: x"#);
+    /// let e = vm.execute_string("local t; return t.x").unwrap_err();
+    /// assert_eq!(e.message(), r#"[string "local t; return t.x"]:1: attempt to index a nil value (local 't')"#);
     /// ```
     fn execute_string(&mut self, source: impl AsRef<[u8]>) -> Result<Vec<LuaValue>> {
         let lua = self.lua();

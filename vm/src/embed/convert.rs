@@ -56,7 +56,7 @@ pub trait FromLuaMulti: Sized {
 /// ```
 /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption, Variadic};
 /// let mut vm = LuaVM::new(SafeOption::default());
-/// vm.register("sum", |xs: Variadic<f64>| xs.iter().sum::<f64>()).unwrap();
+/// vm.register_with("sum", |_, xs: Variadic<f64>| xs.iter().sum::<f64>()).unwrap();
 /// assert_eq!(format!("{:?}", vm.execute_string("return sum(1, 2, 3.5)").unwrap()), "[6.5]");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]

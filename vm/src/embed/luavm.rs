@@ -169,13 +169,15 @@ impl SafeOption {
 /// is dropped). The VM stays usable. A request made while the VM is idle is forgotten
 /// when the next execution starts.
 ///
-/// ```
+/// ```no_run
 /// use luavm_vm::embed::{prelude::*, ErrorKind, LuaVM, SafeOption};
 /// let mut vm = LuaVM::new(SafeOption::default());
 /// let h = vm.interrupt_handle();
-/// vm.register("stop", move || h.interrupt()).unwrap();
-/// let e = vm.execute_string("stop(); while true do end").unwrap_err();
-/// # if e.kind() != ErrorKind::Interrupted { return; } // needs the loop hook
+/// std::thread::spawn(move || {
+///     std::thread::sleep(std::time::Duration::from_millis(100));
+///     h.interrupt();
+/// });
+/// let e = vm.execute_string("while true do end").unwrap_err();
 /// assert_eq!(e.kind(), ErrorKind::Interrupted);
 /// assert_eq!(format!("{:?}", vm.execute_string("return 1").unwrap()), "[1]");
 /// ```
