@@ -9,7 +9,9 @@
 //! built with readline does, so piped sessions print the same.
 #![forbid(unsafe_code)]
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
+
+use luavm::stdlib::lio_stream;
 use std::process::ExitCode;
 
 use luavm::raw::{LuaResult, State, Value, MULTRET};
@@ -56,7 +58,7 @@ struct Cli {
 impl Cli {
     /// `l_message`.
     fn message(&self, msg: &[u8]) {
-        let _ = std::io::stdout().flush();
+        lio_stream::flush_stdout();
         let mut err = std::io::stderr().lock();
         if let Some(p) = &self.progname {
             let _ = err.write_all(p.as_bytes());
@@ -232,33 +234,33 @@ impl Cli {
     }
 }
 
-struct Repl<'a> {
-    input: Box<dyn BufRead + 'a>,
+/// The REPL's input: the Lua standard input stream (shared with `io.read`), output
+/// through the Lua standard output stream (shared with `print`), so both stay in order.
+struct Repl {
     /// Echo lines after the prompt (stdin is not a terminal: as readline does).
     echo: bool,
 }
 
-impl Repl<'_> {
+impl Repl {
     /// Print the prompt, read a line (without its newline); `None` at end of input.
     fn read_line(&mut self, prompt: &[u8]) -> Option<Vec<u8>> {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(prompt);
-        let _ = out.flush();
+        lio_stream::write_stdout(prompt);
+        lio_stream::flush_stdout();
+        let input = lio_stream::std_stream_ref(0)?;
         let mut line = Vec::new();
-        match self.input.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) => None,
-            Ok(_) => {
-                if line.last() == Some(&b'\n') {
-                    line.pop();
-                }
-                if self.echo {
-                    let _ = out.write_all(&line);
-                    let _ = out.write_all(b"\n");
-                    let _ = out.flush();
-                }
-                Some(line)
-            }
+        let got = match input.try_borrow_mut() {
+            Ok(mut st) => st.read_line(&mut line, true),
+            Err(_) => false,
+        };
+        if !got {
+            return None;
         }
+        if self.echo {
+            lio_stream::write_stdout(&line);
+            lio_stream::write_stdout(b"\n");
+            lio_stream::flush_stdout();
+        }
+        Some(line)
     }
 }
 
@@ -274,7 +276,7 @@ impl Cli {
     /// Read one chunk: as an expression (`return line;`) if that compiles, else as a
     /// statement, with continuation lines while it is incomplete. Pushes the function or
     /// the error; `None` at end of input.
-    fn loadline(&mut self, repl: &mut Repl<'_>) -> Option<bool> {
+    fn loadline(&mut self, repl: &mut Repl) -> Option<bool> {
         let p = self.prompt(true);
         let mut line = repl.read_line(&p)?;
         if line.first() == Some(&b'=') {
@@ -336,11 +338,8 @@ impl Cli {
     }
 
     fn repl(&mut self) {
-        let stdin = std::io::stdin();
-        let echo = !stdin.is_terminal();
         let mut repl = Repl {
-            input: Box::new(stdin.lock()),
-            echo,
+            echo: !std::io::stdin().is_terminal(),
         };
         let old = self.progname.take();
         let base = self.s.top();
@@ -353,8 +352,8 @@ impl Cli {
             }
             self.s.set_top(base);
         }
-        println!();
-        let _ = std::io::stdout().flush();
+        lio_stream::write_stdout(b"\n");
+        lio_stream::flush_stdout();
         self.progname = old;
     }
 }
@@ -482,6 +481,12 @@ fn disasm(progname: &str, path: &[u8]) -> ExitCode {
 }
 
 fn real_main() -> ExitCode {
+    let code = run();
+    lio_stream::flush_all();
+    code
+}
+
+fn run() -> ExitCode {
     let argv: Vec<Vec<u8>> = std::env::args_os()
         .map(|a| a.into_encoded_bytes())
         .collect();
@@ -567,13 +572,12 @@ fn real_main() -> ExitCode {
         cli.repl();
     } else if args.script == argv.len() && !args.e && !args.v {
         if std::io::stdin().is_terminal() {
-            println!("{VERSION}");
+            lio_stream::write_stdout(format!("{VERSION}\n").as_bytes());
             cli.repl();
         } else if !cli.dofile(None) {
             return ExitCode::from(1);
         }
     }
-    let _ = std::io::stdout().flush();
     ExitCode::SUCCESS
 }
 
