@@ -383,6 +383,7 @@ fn metatable_of<T: UserData>(lua: &mut Lua<'_>) -> Result<LuaTable> {
     let mt = lua.create_table();
     mt.raw_set(lua, "__name", T::type_name())?;
     let methods = lua.create_table();
+    let has_methods = !m.methods.is_empty();
     for (name, f) in m.methods {
         let func = make_function(lua.state, &name, f);
         methods.raw_set(lua, name, func)?;
@@ -398,7 +399,9 @@ fn metatable_of<T: UserData>(lua: &mut Lua<'_>) -> Result<LuaTable> {
         }
     }
     if m.getters.is_empty() && custom_index.is_nil() {
-        mt.raw_set(lua, "__index", &methods)?;
+        if has_methods {
+            mt.raw_set(lua, "__index", &methods)?;
+        }
     } else {
         let getters = lua.create_table();
         for (name, f) in m.getters {
