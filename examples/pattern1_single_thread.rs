@@ -48,7 +48,11 @@ async fn main() {
 
     vm.register_async("fetch", |args| async move {
         // ... async I/O
-        let what = args.first().and_then(|a| a.as_str()).unwrap_or("?").to_string();
+        let what = args
+            .first()
+            .and_then(|a| a.as_str())
+            .unwrap_or("?")
+            .to_string();
         tokio::time::sleep(Duration::from_millis(5)).await;
         Ok(vec![AsyncReturnValue::string(format!("result of {what}"))])
     })

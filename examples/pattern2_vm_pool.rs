@@ -117,7 +117,9 @@ async fn main() {
     for i in 0..8 {
         let pool = pool.clone();
         tasks.push(tokio::spawn(async move {
-            let r = pool.execute(format!("return handle({})", (i + 1) * 1000)).await;
+            let r = pool
+                .execute(format!("return handle({})", (i + 1) * 1000))
+                .await;
             (i, r)
         }));
     }
@@ -126,5 +128,8 @@ async fn main() {
         // requests 0, 2, 4, ... went to worker 0; each worker counts its own requests
         println!("request {i} -> {r:?}");
     }
-    println!("error -> {:?}", pool.execute("return handle('x')".into()).await);
+    println!(
+        "error -> {:?}",
+        pool.execute("return handle('x')".into()).await
+    );
 }

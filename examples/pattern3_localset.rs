@@ -25,9 +25,10 @@ async fn main() {
             .unwrap();
 
             // Use spawn_local for tasks (doesn't require Send)
-            let handle = tokio::task::spawn_local(async move {
-                vm.execute_async("sleep(1); return 42").await
-            });
+            let handle =
+                tokio::task::spawn_local(
+                    async move { vm.execute_async("sleep(1); return 42").await },
+                );
 
             // the thread is not blocked while the script sleeps
             let ticker = tokio::task::spawn_local(async {

@@ -24,14 +24,14 @@
 #![forbid(unsafe_code)]
 
 pub use luavm_stdlib::StdlibExt;
-pub use luavm_vm::embed::*;
 /// `Value` is the host-side value ([`LuaValue`]).
 pub use luavm_vm::embed::LuaValue as Value;
+pub use luavm_vm::embed::*;
 
-/// The VM's internals (`State`, raw `Value`, `Gc` handles), for library crates.
-pub use luavm_vm as raw;
 /// The standard library crate.
 pub use luavm_stdlib as stdlib;
+/// The VM's internals (`State`, raw `Value`, `Gc` handles), for library crates.
+pub use luavm_vm as raw;
 
 /// Everything an embedder usually needs, traits included: `use luavm::prelude::*;`.
 pub mod prelude {

@@ -410,7 +410,11 @@ fn collect_args(argv: &[Vec<u8>]) -> Result<Args, usize> {
         }
         match arg.as_slice() {
             b"--" => {
-                a.script = if i + 1 < argv.len() { i + 1 } else { argv.len() };
+                a.script = if i + 1 < argv.len() {
+                    i + 1
+                } else {
+                    argv.len()
+                };
                 return Ok(a);
             }
             b"-" => {

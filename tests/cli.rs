@@ -85,7 +85,11 @@ fn write(name: &str, text: &str) -> String {
 
 #[test]
 fn execute_option() {
-    let o = same_as_lua53(&["-e", "print(1 + 1)", "-e", "x = 3", "-eprint(x)"], "", &[]);
+    let o = same_as_lua53(
+        &["-e", "print(1 + 1)", "-e", "x = 3", "-eprint(x)"],
+        "",
+        &[],
+    );
     assert_eq!((o.stdout.as_str(), o.code), ("2\n3\n", 0));
 }
 
@@ -121,17 +125,33 @@ fn require_option() {
     std::fs::create_dir_all(tmpdir().join("mods")).unwrap();
     write("mods/mymod.lua", "return {answer = 42}");
     let path = format!("{}/mods/?.lua", tmpdir().display());
-    let o = same_as_lua53(&["-l", "mymod", "-e", "print(mymod.answer)"], "", &[("LUA_PATH", &path)]);
+    let o = same_as_lua53(
+        &["-l", "mymod", "-e", "print(mymod.answer)"],
+        "",
+        &[("LUA_PATH", &path)],
+    );
     assert_eq!(o.stdout, "42\n");
-    let o = same_as_lua53(&["-lmymod", "-e", "print(mymod.answer)"], "", &[("LUA_PATH", &path)]);
+    let o = same_as_lua53(
+        &["-lmymod", "-e", "print(mymod.answer)"],
+        "",
+        &[("LUA_PATH", &path)],
+    );
     assert_eq!(o.stdout, "42\n");
     let o = run(&["-l", "nosuchmod"], "", &[("LUA_PATH", &path)]);
     assert_eq!(o.code, 1);
-    assert!(o.stderr.starts_with("lua: module 'nosuchmod' not found:"), "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("lua: module 'nosuchmod' not found:"),
+        "{}",
+        o.stderr
+    );
     // -E ignores LUA_PATH (the default path differs from Debian's lua5.3: no comparison)
     let o = run(&["-E", "-l", "mymod"], "", &[("LUA_PATH", &path)]);
     assert_eq!(o.code, 1);
-    assert!(o.stderr.starts_with("lua: module 'mymod' not found:"), "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("lua: module 'mymod' not found:"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
@@ -152,9 +172,17 @@ fn lua_init() {
     let o = same_as_lua53(&["-E", "-e", "print(x)"], "", &[("LUA_INIT", "x = 1")]);
     assert_eq!(o.stdout, "nil\n");
     // an error in it stops everything
-    let o = same_as_lua53(&["-e", "print('no')"], "", &[("LUA_INIT", "error('bad init')")]);
+    let o = same_as_lua53(
+        &["-e", "print('no')"],
+        "",
+        &[("LUA_INIT", "error('bad init')")],
+    );
     assert_eq!(o.code, 1);
-    assert!(o.stderr.starts_with("lua: LUA_INIT:1: bad init\n"), "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("lua: LUA_INIT:1: bad init\n"),
+        "{}",
+        o.stderr
+    );
     assert_eq!(o.stdout, "");
 }
 
@@ -172,11 +200,23 @@ fn errors_and_exit_codes() {
     );
     let o = same_as_lua53(&[&s], "", &[]);
     assert_eq!(o.code, 1);
-    assert!(o.stderr.contains("attempt to index a nil value (local 't')"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("attempt to index a nil value (local 't')"),
+        "{}",
+        o.stderr
+    );
     let o = same_as_lua53(&["-e", "error({})"], "", &[]);
-    assert!(o.stderr.starts_with("lua: (error object is a table value)"), "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("lua: (error object is a table value)"),
+        "{}",
+        o.stderr
+    );
     let o = same_as_lua53(
-        &["-e", "error(setmetatable({}, {__tostring = function() return 'custom' end}))"],
+        &[
+            "-e",
+            "error(setmetatable({}, {__tostring = function() return 'custom' end}))",
+        ],
         "",
         &[],
     );
@@ -189,14 +229,25 @@ fn errors_and_exit_codes() {
     assert_eq!((o.stdout.as_str(), o.code), ("partial", 0));
     let o = same_as_lua53(&["-e", "x = = 1"], "", &[]);
     assert_eq!(o.code, 1);
-    assert_eq!(o.stderr, "lua: (command line):1: unexpected symbol near '='\n");
+    assert_eq!(
+        o.stderr,
+        "lua: (command line):1: unexpected symbol near '='\n"
+    );
     let o = same_as_lua53(&["/no/such/file.lua"], "", &[]);
     assert_eq!(o.code, 1);
-    assert_eq!(o.stderr, "lua: cannot open /no/such/file.lua: No such file or directory\n");
+    assert_eq!(
+        o.stderr,
+        "lua: cannot open /no/such/file.lua: No such file or directory\n"
+    );
     let syn = write("syn.lua", "print(\n");
     let o = same_as_lua53(&[&syn], "", &[]);
     assert_eq!(o.code, 1);
-    assert!(o.stderr.ends_with("syn.lua:2: unexpected symbol near <eof>\n"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .ends_with("syn.lua:2: unexpected symbol near <eof>\n"),
+        "{}",
+        o.stderr
+    );
     // output before an error is kept, in order
     let o = same_as_lua53(&["-e", "print('before') error('after')"], "", &[]);
     assert_eq!(o.stdout, "before\n");
@@ -204,7 +255,14 @@ fn errors_and_exit_codes() {
 
 #[test]
 fn bad_options() {
-    for args in [&["-x"][..], &["-e"], &["-l"], &["-e", "-v"], &["-ix"], &["--x"]] {
+    for args in [
+        &["-x"][..],
+        &["-e"],
+        &["-l"],
+        &["-e", "-v"],
+        &["-ix"],
+        &["--x"],
+    ] {
         let o = run(args, "", &[]);
         assert_eq!(o.code, 1, "{args:?}");
         if let Some(r) = reference() {
@@ -216,7 +274,11 @@ fn bad_options() {
             );
             assert_eq!(o.code, theirs.code);
         }
-        assert!(o.stderr.contains("usage: lua [options] [script [args]]"), "{}", o.stderr);
+        assert!(
+            o.stderr.contains("usage: lua [options] [script [args]]"),
+            "{}",
+            o.stderr
+        );
     }
 }
 
@@ -228,12 +290,20 @@ fn interactive_repl_over_piped_stdin() {
     assert!(o.stdout.contains(">> end\n1\n2\n"), "{}", o.stdout);
     // no script: arg[0] is the program, the options follow at 1, 2, ...
     assert!(o.stdout.contains("$ print(#arg)\n1\n"), "{}", o.stdout);
-    assert!(o.stderr.starts_with("stdin:1: boom\nstack traceback:"), "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("stdin:1: boom\nstack traceback:"),
+        "{}",
+        o.stderr
+    );
     assert_eq!(o.code, 0);
     // after a script, with its variables
     let s = write("pre.lua", "v = 'from script'");
     let o = same_as_lua53(&["-i", &s], "=v\n", &[]);
-    assert!(o.stdout.ends_with("> =v\nfrom script\n> \n"), "{}", o.stdout);
+    assert!(
+        o.stdout.ends_with("> =v\nfrom script\n> \n"),
+        "{}",
+        o.stdout
+    );
     // an expression that is also a statement is printed
     let o = same_as_lua53(&["-i"], "print('x')\n'abc'\n", &[]);
     assert!(o.stdout.contains("> print('x')\nx\n"), "{}", o.stdout);
@@ -248,7 +318,11 @@ fn disasm_option() {
     let s = write("d.lua", "local x = 1\nprint(x)\n");
     let o = run(&["--disasm", &s], "", &[]);
     assert_eq!(o.code, 0);
-    assert!(o.stdout.contains("GETTABUP") && o.stdout.contains("RETURN"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("GETTABUP") && o.stdout.contains("RETURN"),
+        "{}",
+        o.stdout
+    );
     let o = run(&["--disasm", "/no/such.lua"], "", &[]);
     assert_eq!(o.code, 1);
     let o = run(&["--workers", "2", "-e", "print('w')"], "", &[]);

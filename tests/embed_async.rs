@@ -24,7 +24,10 @@ fn vm() -> LuaVM {
     vm.register_async("fail_async", |args| async move {
         tokio::task::yield_now().await;
         Err(Error::runtime(
-            args.first().and_then(|a| a.as_str()).unwrap_or("failed").to_string(),
+            args.first()
+                .and_then(|a| a.as_str())
+                .unwrap_or("failed")
+                .to_string(),
         ))
     })
     .unwrap();
@@ -94,14 +97,19 @@ async fn async_errors() {
     let e = vm.execute_async("fail_async('nope')").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Runtime);
     assert_eq!(e.message(), r#"[string "fail_async('nope')"]:1: nope"#);
-    assert!(e.traceback().unwrap().contains("in main chunk"), "{:?}", e.traceback());
+    assert!(
+        e.traceback().unwrap().contains("in main chunk"),
+        "{:?}",
+        e.traceback()
+    );
     let e = vm.execute_async("error({1})").await.unwrap_err();
     assert_eq!(e.message(), "(error object is a table value)");
     assert!(e.value().as_table().is_some());
     // an async function outside execute_async
     let e = vm.execute_string("sleep(0)").unwrap_err();
     assert!(
-        e.message().ends_with("attempt to call an async function outside execute_async"),
+        e.message()
+            .ends_with("attempt to call an async function outside execute_async"),
         "{}",
         e.message()
     );
@@ -110,7 +118,12 @@ async fn async_errors() {
         .execute_async("table.sort({3, 2, 1}, function(a, b) echo() return a < b end)")
         .await
         .unwrap_err();
-    assert!(e.message().contains("attempt to yield across a C-call boundary"), "{}", e.message());
+    assert!(
+        e.message()
+            .contains("attempt to yield across a C-call boundary"),
+        "{}",
+        e.message()
+    );
     // a top-level yield has no one to go to
     let e = vm.execute_async("coroutine.yield(1)").await.unwrap_err();
     assert_eq!(e.message(), "attempt to yield from outside a coroutine");
@@ -118,7 +131,10 @@ async fn async_errors() {
     let e = vm.execute_async("return +").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Syntax);
     // the VM is fine afterwards
-    assert_eq!(dbg(&vm.execute_async("return echo(7)").await.unwrap()), "[7]");
+    assert_eq!(
+        dbg(&vm.execute_async("return echo(7)").await.unwrap()),
+        "[7]"
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -130,7 +146,11 @@ async fn call_async_with_arguments() {
     let n: i64 = vm.call_async(&f, (2, 3)).await.unwrap();
     assert_eq!(n, 5);
     let e = vm.call_async::<_, i64>(&f, ("x", 1)).await.unwrap_err();
-    assert!(e.message().contains("attempt to perform arithmetic"), "{}", e.message());
+    assert!(
+        e.message().contains("attempt to perform arithmetic"),
+        "{}",
+        e.message()
+    );
 }
 
 #[test]
@@ -143,8 +163,9 @@ fn block_on_without_a_runtime() {
         async move { Ok(args) }
     })
     .unwrap();
-    let r = luavm::block_on(vm.execute_async("local a = ready(1); local b = ready(2); return a + b"))
-        .unwrap();
+    let r =
+        luavm::block_on(vm.execute_async("local a = ready(1); local b = ready(2); return a + b"))
+            .unwrap();
     assert_eq!(dbg(&r), "[3]");
     assert_eq!(calls.get(), 2);
 }
@@ -165,8 +186,10 @@ fn localset_spawn_local_runs_vms_concurrently() {
             vm.register("mark", move |s: String| order.borrow_mut().push(s))
                 .unwrap();
             handles.push(tokio::task::spawn_local(async move {
-                vm.execute_async(format!("mark('start{i}'); sleep({delay}); mark('end{i}'); return {i}"))
-                    .await
+                vm.execute_async(format!(
+                    "mark('start{i}'); sleep({delay}); mark('end{i}'); return {i}"
+                ))
+                .await
             }));
         }
         for (i, h) in handles.into_iter().enumerate() {
@@ -175,10 +198,7 @@ fn localset_spawn_local_runs_vms_concurrently() {
         }
     });
     // while VM 0 slept, VM 1 ran to its end
-    assert_eq!(
-        *order.borrow(),
-        vec!["start0", "start1", "end1", "end0"]
-    );
+    assert_eq!(*order.borrow(), vec!["start0", "start1", "end1", "end0"]);
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -186,7 +206,10 @@ async fn dropping_the_future_leaves_the_vm_usable() {
     let mut vm = vm();
     let r = tokio::time::timeout(Duration::from_millis(20), vm.execute_async("sleep(10)")).await;
     assert!(r.is_err(), "timed out");
-    assert_eq!(dbg(&vm.execute_async("return echo('again')").await.unwrap()), r#"["again"]"#);
+    assert_eq!(
+        dbg(&vm.execute_async("return echo('again')").await.unwrap()),
+        r#"["again"]"#
+    );
     assert_eq!(dbg(&vm.execute_string("return 1").unwrap()), "[1]");
 }
 
@@ -202,7 +225,10 @@ async fn interrupt_during_an_await() {
     let e = vm.execute_async("sleep(30)").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Interrupted);
     assert!(t0.elapsed() < Duration::from_secs(5));
-    assert_eq!(dbg(&vm.execute_async("return echo(1)").await.unwrap()), "[1]");
+    assert_eq!(
+        dbg(&vm.execute_async("return echo(1)").await.unwrap()),
+        "[1]"
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]

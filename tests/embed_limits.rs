@@ -53,10 +53,19 @@ fn runaway_loop_under_a_budget() {
         let t0 = Instant::now();
         let e = vm.execute_string(src).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InstructionLimit, "{src}: {e:?}");
-        assert!(e.message().ends_with("instruction limit exceeded"), "{}", e.message());
+        assert!(
+            e.message().ends_with("instruction limit exceeded"),
+            "{}",
+            e.message()
+        );
         assert!(t0.elapsed() < Duration::from_secs(10), "{src}");
         // the next script runs with a fresh budget
-        assert_eq!(dbg(&vm.execute_string("local s = 0 for i = 1, 1000 do s = s + i end return s").unwrap()), "[500500]");
+        assert_eq!(
+            dbg(&vm
+                .execute_string("local s = 0 for i = 1, 1000 do s = s + i end return s")
+                .unwrap()),
+            "[500500]"
+        );
     }
     // pcall, error handlers and coroutines cannot catch it
     for src in [
@@ -75,7 +84,9 @@ fn runaway_loop_under_a_budget() {
         Ok::<_, Error>(r.is_err())
     })
     .unwrap();
-    let e = vm.execute_string("run('while true do end') while true do end").unwrap_err();
+    let e = vm
+        .execute_string("run('while true do end') while true do end")
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InstructionLimit);
     // a budget large enough lets a real computation finish
     let r = vm
@@ -124,7 +135,12 @@ fn interrupt_from_another_thread() {
     assert!(t0.elapsed() < Duration::from_secs(10));
     // usable afterwards; an interrupt made while idle is forgotten
     vm.interrupt_handle().interrupt();
-    assert_eq!(dbg(&vm.execute_string("for i = 1, 100000 do end return 1").unwrap()), "[1]");
+    assert_eq!(
+        dbg(&vm
+            .execute_string("for i = 1, 100000 do end return 1")
+            .unwrap()),
+        "[1]"
+    );
 }
 
 #[test]
@@ -144,7 +160,9 @@ fn memory_bomb_under_a_memory_limit() {
         let e = vm.execute_string(src).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Memory, "{src}: {e:?}");
         assert_eq!(e.message(), "not enough memory");
-        let r = vm.execute_string("local t = {} for i = 1, 1000 do t[i] = i end return #t").unwrap();
+        let r = vm
+            .execute_string("local t = {} for i = 1, 1000 do t[i] = i end return #t")
+            .unwrap();
         assert_eq!(dbg(&r), "[1000]");
     }
     // catchable, as in PUC Lua
@@ -180,7 +198,9 @@ fn call_depth_limit() {
 #[test]
 fn sandbox_options() {
     let mut vm = vm(SafeOption::sandbox());
-    let r = vm.execute_string("return io, os, debug, require, load ~= nil").unwrap();
+    let r = vm
+        .execute_string("return io, os, debug, require, load ~= nil")
+        .unwrap();
     assert_eq!(dbg(&r), "[nil, nil, nil, nil, true]");
     if hooks_wired() {
         let e = vm.execute_string("while true do end").unwrap_err();

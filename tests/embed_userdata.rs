@@ -24,21 +24,34 @@ impl UserData for Vec2 {
         m.add_field_getter("x", |_, v| v.x);
         m.add_field_getter("y", |_, v| v.y);
         m.add_field_setter("x", |_, v, x: f64| v.x = x);
-        m.add_meta_function(MetaMethod::Add, |lua: &mut Lua, (a, b): (AnyUserData, AnyUserData)| {
-            let a = a.borrow(lua, |v: &Vec2| *v)?;
-            let b = b.borrow(lua, |v: &Vec2| *v)?;
-            lua.create_userdata(Vec2 { x: a.x + b.x, y: a.y + b.y })
+        m.add_meta_function(
+            MetaMethod::Add,
+            |lua: &mut Lua, (a, b): (AnyUserData, AnyUserData)| {
+                let a = a.borrow(lua, |v: &Vec2| *v)?;
+                let b = b.borrow(lua, |v: &Vec2| *v)?;
+                lua.create_userdata(Vec2 {
+                    x: a.x + b.x,
+                    y: a.y + b.y,
+                })
+            },
+        );
+        m.add_meta_function(
+            MetaMethod::Eq,
+            |lua: &mut Lua, (a, b): (AnyUserData, AnyUserData)| {
+                Ok::<_, Error>(a.borrow(lua, |v: &Vec2| *v)? == b.borrow(lua, |v: &Vec2| *v)?)
+            },
+        );
+        m.add_meta_method(MetaMethod::ToString, |_, v, ()| {
+            format!("({}, {})", v.x, v.y)
         });
-        m.add_meta_function(MetaMethod::Eq, |lua: &mut Lua, (a, b): (AnyUserData, AnyUserData)| {
-            Ok::<_, Error>(a.borrow(lua, |v: &Vec2| *v)? == b.borrow(lua, |v: &Vec2| *v)?)
-        });
-        m.add_meta_method(MetaMethod::ToString, |_, v, ()| format!("({}, {})", v.x, v.y));
         m.add_meta_method(MetaMethod::Len, |_, _, ()| 2);
         m.add_meta_method(MetaMethod::Call, |_, v, k: f64| v.x * k);
         m.add_meta_method(MetaMethod::Unm, |lua: &mut Lua, v, ()| {
             lua.create_userdata(Vec2 { x: -v.x, y: -v.y })
         });
-        m.add_meta_method(MetaMethod::Index, |_, _, key: String| format!("no field {key}"));
+        m.add_meta_method(MetaMethod::Index, |_, _, key: String| {
+            format!("no field {key}")
+        });
     }
 }
 
@@ -104,7 +117,10 @@ fn methods_fields_and_metamethods() {
         dbg(&r),
         r#"[true, 10.0, 8.0, "(7, 10)", 2, 30.0, "(-1, -2)", "no field nope", true, true, "userdata"]"#
     );
-    assert_eq!(v.borrow(&mut vm, |p: &Vec2| *p).unwrap(), Vec2 { x: 10.0, y: 8.0 });
+    assert_eq!(
+        v.borrow(&mut vm, |p: &Vec2| *p).unwrap(),
+        Vec2 { x: 10.0, y: 8.0 }
+    );
     assert!(v.is::<Vec2>(&mut vm));
     assert!(!v.is::<Bag>(&mut vm));
 }
@@ -119,40 +135,71 @@ fn errors_of_methods() {
     let e = vm.execute_string("v:scale('x')").unwrap_err();
     assert!(
         // a method call counts arguments after `self`, as PUC's luaL_argerror
-        e.message().ends_with("bad argument #1 to 'scale' (number expected, got string)"),
+        e.message()
+            .ends_with("bad argument #1 to 'scale' (number expected, got string)"),
         "{}",
         e.message()
     );
     let e = vm.execute_string("v.length(b)").unwrap_err();
     assert!(
-        e.message().ends_with("bad argument #1 to 'length' (Vec2 expected, got userdata)"),
+        e.message()
+            .ends_with("bad argument #1 to 'length' (Vec2 expected, got userdata)"),
         "{}",
         e.message()
     );
     let e = vm.execute_string("v.length(1)").unwrap_err();
-    assert!(e.message().ends_with("(Vec2 expected, got number)"), "{}", e.message());
+    assert!(
+        e.message().ends_with("(Vec2 expected, got number)"),
+        "{}",
+        e.message()
+    );
     let e = vm.execute_string("v.length()").unwrap_err();
-    assert!(e.message().ends_with("(Vec2 expected, got no value)"), "{}", e.message());
+    assert!(
+        e.message().ends_with("(Vec2 expected, got no value)"),
+        "{}",
+        e.message()
+    );
     let e = vm.execute_string("v.y = 3").unwrap_err();
-    assert!(e.message().ends_with("cannot set field 'y' of a Vec2 value"), "{}", e.message());
+    assert!(
+        e.message()
+            .ends_with("cannot set field 'y' of a Vec2 value"),
+        "{}",
+        e.message()
+    );
     let e = vm.execute_string("return v + 1").unwrap_err();
-    assert!(e.message().contains("userdata expected, got number"), "{}", e.message());
+    assert!(
+        e.message().contains("userdata expected, got number"),
+        "{}",
+        e.message()
+    );
     // __name shows in Lua's own messages
     let e = vm.execute_string("return b < b").unwrap_err();
-    assert!(e.message().contains("attempt to compare two Bag values"), "{}", e.message());
+    assert!(
+        e.message().contains("attempt to compare two Bag values"),
+        "{}",
+        e.message()
+    );
     // a method that re-enters Lua which borrows the same value mutably: an error, no panic
     let e = vm
         .execute_string("b:put('a'); b:each(function() b:put('again') end)")
         .unwrap_err();
-    assert!(e.message().contains("Bag is already borrowed"), "{}", e.message());
+    assert!(
+        e.message().contains("Bag is already borrowed"),
+        "{}",
+        e.message()
+    );
     // shared borrows may nest
     let r = vm
         .execute_string("local n = 0; b:each(function() n = n + b:count() end); return n")
         .unwrap();
     assert_eq!(dbg(&r), "[1]");
-    b.borrow_mut(&mut vm, |bag: &mut Bag| bag.items.clear()).unwrap();
+    b.borrow_mut(&mut vm, |bag: &mut Bag| bag.items.clear())
+        .unwrap();
     vm.execute_string("b.k = 'v'").unwrap();
-    assert_eq!(b.borrow(&mut vm, |bag: &Bag| bag.items.clone()).unwrap(), vec!["k=v"]);
+    assert_eq!(
+        b.borrow(&mut vm, |bag: &Bag| bag.items.clone()).unwrap(),
+        vec!["k=v"]
+    );
     let e = b.borrow(&mut vm, |_: &Vec2| ()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Conversion);
     let e = b.borrow_mut(&mut vm, |_: &mut Vec2| ()).unwrap_err();
@@ -165,7 +212,11 @@ fn plain_userdata_and_drop() {
     let p = vm.create_userdata(Plain).unwrap();
     vm.set_global("p", p).unwrap();
     let e = vm.execute_string("return p.x").unwrap_err();
-    assert!(e.message().contains("attempt to index a Plain value"), "{}", e.message());
+    assert!(
+        e.message().contains("attempt to index a Plain value"),
+        "{}",
+        e.message()
+    );
     let drops = Rc::new(Cell::new(0));
     {
         let d = vm.create_userdata(Dropper(drops.clone())).unwrap();

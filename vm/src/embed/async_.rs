@@ -51,7 +51,11 @@ where
 {
     let f: Rc<DynAsyncFn> = Rc::new(move |args| Box::pin(f(args)) as HostFuture);
     let ud = s.new_userdata(Box::new(AsyncFnBox(f)), None);
-    let c = s.new_native_closure(async_trampoline, static_name(name), vec![Value::UserData(ud)]);
+    let c = s.new_native_closure(
+        async_trampoline,
+        static_name(name),
+        vec![Value::UserData(ud)],
+    );
     LuaFunction(s.host.root(c))
 }
 
@@ -110,7 +114,11 @@ impl Drop for Driver<'_> {
 
 /// Run `func(args)` as a coroutine, awaiting the host futures of the async functions it
 /// calls; its results.
-pub(crate) async fn drive(s: &mut State, func: Value, args: Vec<LuaValue>) -> Result<Vec<LuaValue>> {
+pub(crate) async fn drive(
+    s: &mut State,
+    func: Value,
+    args: Vec<LuaValue>,
+) -> Result<Vec<LuaValue>> {
     if s.host.driver_active || s.host.depth != 0 {
         return Err(Error::new(
             ErrorKind::Usage,
@@ -176,9 +184,7 @@ pub(crate) async fn drive(s: &mut State, func: Value, args: Vec<LuaValue>) -> Re
                 let pass = d.s.is_pass_through_yield(n);
                 d.s.top = base;
                 if !pass {
-                    return Err(Error::runtime(
-                        "attempt to yield from outside a coroutine",
-                    ));
+                    return Err(Error::runtime("attempt to yield from outside a coroutine"));
                 }
                 let Some(mut fut) = d.s.host.pending.take() else {
                     return Err(Error::new(ErrorKind::Usage, "no pending async call"));
@@ -193,9 +199,9 @@ pub(crate) async fn drive(s: &mut State, func: Value, args: Vec<LuaValue>) -> Re
                         Ok(Poll::Ready(r)) => Poll::Ready(Some(r)),
                         Ok(Poll::Pending) if interrupt.is_requested() => Poll::Ready(None),
                         Ok(Poll::Pending) => Poll::Pending,
-                        Err(_) => Poll::Ready(Some(Err(Error::runtime(
-                            "async host function panicked",
-                        )))),
+                        Err(_) => {
+                            Poll::Ready(Some(Err(Error::runtime("async host function panicked"))))
+                        }
                     }
                 })
                 .await;

@@ -137,10 +137,7 @@ pub(crate) fn error_from_value(s: &mut State, v: Value, traceback: Option<String
 }
 
 /// Run `f` (which may run Lua code) protected; see the module documentation.
-pub(crate) fn protected<R>(
-    s: &mut State,
-    f: impl FnOnce(&mut State) -> LuaResult<R>,
-) -> Result<R> {
+pub(crate) fn protected<R>(s: &mut State, f: impl FnOnce(&mut State) -> LuaResult<R>) -> Result<R> {
     let outermost = s.host.depth == 0;
     if outermost {
         s.reset_limits();
@@ -490,7 +487,12 @@ impl LuaTable {
     }
 
     /// `t[key] = value`, with metamethods (`__newindex`).
-    pub fn set<K: IntoLua, V: IntoLua>(&self, lua: &mut impl LuaApi, key: K, value: V) -> Result<()> {
+    pub fn set<K: IntoLua, V: IntoLua>(
+        &self,
+        lua: &mut impl LuaApi,
+        key: K,
+        value: V,
+    ) -> Result<()> {
         let mut lua = lua.lua();
         let k = key.into_lua(&mut lua)?;
         let v = value.into_lua(&mut lua)?;
@@ -597,9 +599,7 @@ impl LuaTable {
         for i in 1..=n {
             raw.push(lua.value_of(t.get_int(i)));
         }
-        raw.into_iter()
-            .map(|v| V::from_lua(v, &mut lua))
-            .collect()
+        raw.into_iter().map(|v| V::from_lua(v, &mut lua)).collect()
     }
 
     /// The metatable, if any.

@@ -222,12 +222,8 @@ impl FromLua for LuaString {
 impl FromLua for String {
     /// Invalid UTF-8 is an error (use `LuaString` for arbitrary bytes).
     fn from_lua(value: LuaValue, _: &mut Lua<'_>) -> Result<Self> {
-        String::from_utf8(string_bytes(value)?).map_err(|_| {
-            Error::new(
-                super::ErrorKind::Conversion,
-                "string is not valid UTF-8",
-            )
-        })
+        String::from_utf8(string_bytes(value)?)
+            .map_err(|_| Error::new(super::ErrorKind::Conversion, "string is not valid UTF-8"))
     }
 }
 

@@ -103,7 +103,10 @@ impl Error {
     }
     /// A conversion error: `expected` wanted, `got` found ("number expected, got string").
     pub fn conversion(expected: &str, got: &str) -> Error {
-        Error::new(ErrorKind::Conversion, format!("{expected} expected, got {got}"))
+        Error::new(
+            ErrorKind::Conversion,
+            format!("{expected} expected, got {got}"),
+        )
     }
     pub(crate) fn from_lua(
         kind: ErrorKind,

@@ -98,7 +98,9 @@ where
 {
     Rc::new(move |lua: &mut Lua<'_>, args: Vec<LuaValue>| {
         let a = A::from_lua_multi(args, lua)?;
-        f(lua, a).into_lua_multi(lua).map_err(Error::without_argument)
+        f(lua, a)
+            .into_lua_multi(lua)
+            .map_err(Error::without_argument)
     })
 }
 
@@ -122,7 +124,11 @@ pub(crate) fn static_name(name: &str) -> &'static str {
 /// A Lua function calling `f`.
 pub(crate) fn make_function(s: &mut State, name: &str, f: Rc<DynHostFn>) -> LuaFunction {
     let ud = s.new_userdata(Box::new(HostFnBox(f)), None);
-    let c = s.new_native_closure(host_trampoline, static_name(name), vec![Value::UserData(ud)]);
+    let c = s.new_native_closure(
+        host_trampoline,
+        static_name(name),
+        vec![Value::UserData(ud)],
+    );
     LuaFunction(s.host.root(c))
 }
 

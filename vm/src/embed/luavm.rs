@@ -90,7 +90,15 @@ impl std::ops::Sub for Stdlib {
 impl std::fmt::Debug for Stdlib {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         const NAMES: [&str; 10] = [
-            "Base", "Coroutine", "String", "Table", "Math", "Utf8", "Io", "Os", "Package",
+            "Base",
+            "Coroutine",
+            "String",
+            "Table",
+            "Math",
+            "Utf8",
+            "Io",
+            "Os",
+            "Package",
             "Debug",
         ];
         let names: Vec<&str> = NAMES

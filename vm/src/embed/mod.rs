@@ -53,7 +53,9 @@ pub use error::{Error, ErrorKind, Result};
 pub use host_fn::HostFunction;
 pub use luavm::{InterruptHandle, LuaVM, SafeOption, Stdlib};
 pub use userdata::{MetaMethod, UserData, UserDataMethods};
-pub use value::{AnyUserData, AsyncReturnValue, LuaString, LuaTable, LuaThread, LuaValue, LuaFunction};
+pub use value::{
+    AnyUserData, AsyncReturnValue, LuaFunction, LuaString, LuaTable, LuaThread, LuaValue,
+};
 
 pub use roots::HostData;
 

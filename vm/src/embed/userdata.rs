@@ -413,7 +413,9 @@ fn metatable_of<T: UserData>(lua: &mut Lua<'_>) -> Result<LuaTable> {
             lua.raw_of(&LuaValue::Table(getters.clone()))?,
             lua.raw_of(&custom_index)?,
         ];
-        let c = lua.state.new_native_closure(ud_index, "__index", up.to_vec());
+        let c = lua
+            .state
+            .new_native_closure(ud_index, "__index", up.to_vec());
         let c = lua.value_of(c);
         mt.raw_set(lua, "__index", c)?;
         drop(getters);
@@ -441,7 +443,10 @@ fn metatable_of<T: UserData>(lua: &mut Lua<'_>) -> Result<LuaTable> {
 pub(crate) fn create<T: UserData>(lua: &mut Lua<'_>, data: T) -> Result<AnyUserData> {
     let mt = metatable_of::<T>(lua)?;
     let Value::Table(mt) = handle_raw(lua.state, &mt.0)? else {
-        return Err(Error::new(ErrorKind::Usage, "userdata metatable is not a table"));
+        return Err(Error::new(
+            ErrorKind::Usage,
+            "userdata metatable is not a table",
+        ));
     };
     let ud = lua.state.new_userdata(Box::new(data), Some(mt));
     Ok(AnyUserData(lua.state.host.root(Value::UserData(ud))))
@@ -469,7 +474,11 @@ impl AnyUserData {
     /// u.borrow_mut(&mut vm, |p: &mut P| p.0 = 4).unwrap();
     /// assert_eq!(u.borrow(&mut vm, |p: &P| p.0).unwrap(), 4);
     /// ```
-    pub fn borrow<T: UserData, R>(&self, lua: &mut impl LuaApi, f: impl FnOnce(&T) -> R) -> Result<R> {
+    pub fn borrow<T: UserData, R>(
+        &self,
+        lua: &mut impl LuaApi,
+        f: impl FnOnce(&T) -> R,
+    ) -> Result<R> {
         let mut lua = lua.lua();
         with_ref(&mut lua, self, |_, t| f(t))
     }

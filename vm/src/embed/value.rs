@@ -305,9 +305,7 @@ impl PartialEq for LuaValue {
             (Boolean(a), Boolean(b)) => a == b,
             (Integer(a), Integer(b)) => a == b,
             (Number(a), Number(b)) => a == b,
-            (Integer(i), Number(f)) | (Number(f), Integer(i)) => {
-                crate::value::int_eq_float(*i, *f)
-            }
+            (Integer(i), Number(f)) | (Number(f), Integer(i)) => crate::value::int_eq_float(*i, *f),
             (String(a), String(b)) => a == b,
             (LightUserData(a), LightUserData(b)) => a == b,
             _ => match (self.identity(), other.identity()) {
