@@ -37,7 +37,8 @@ pub fn register(s: &mut State, t: Gc<Table>, lib: Lib) {
 /// Create library table `name` with `funcs`, store it in the globals and in
 /// `package.loaded` (the registry's `_LOADED`).
 pub fn open_lib(s: &mut State, name: &str, funcs: Lib) -> Gc<Table> {
-    let t = s.new_table();
+    // sized once: no rehash while the functions go in (VM creation cost)
+    let t = s.new_table_with(0, funcs.len() + 4);
     s.set_global(name, Value::Table(t));
     register(s, t, funcs);
     let loaded = loaded_table(s);
