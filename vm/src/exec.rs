@@ -23,9 +23,14 @@ use crate::thread::cist;
 use crate::value::Value;
 
 impl State {
-    /// `HOOKED`: the instantiation that runs debug hooks (see `hooks.rs`); each one
-    /// returns `Err(Continue)` at a call safe point when the other one is needed.
-    pub(crate) fn run<const HOOKED: bool>(&mut self, entry: usize) -> LuaResult<()> {
+    /// `HOOKED`: the instantiation that runs debug hooks (see `hooks.rs`); `LIMITED`: the
+    /// one that runs the limit hooks (budget, interrupt, call depth: `limits.rs`) at
+    /// back-edges and calls. Each returns `Err(Continue)` at a call safe point when
+    /// another one is needed.
+    pub(crate) fn run<const HOOKED: bool, const LIMITED: bool>(
+        &mut self,
+        entry: usize,
+    ) -> LuaResult<()> {
         // The running frame, kept in locals: `enter_frame!` sets them when a frame starts
         // or resumes (at 'newframe, and inline for Lua-to-Lua calls and returns).
         let mut ci_idx: usize;
@@ -159,7 +164,12 @@ impl State {
                     if a != 0 {
                         self.close_upvals(base + a as usize - 1);
                     }
-                    pc = jump(pc, inst::sbx(i));
+                    let sbx = inst::sbx(i);
+                    pc = jump(pc, sbx);
+                    if LIMITED && sbx < 0 {
+                        savepc!();
+                        self.hook_count(-sbx as i64)?;
+                    }
                 }};
             }
             macro_rules! donextjump {
@@ -283,10 +293,10 @@ impl State {
                         // read operands through references: values are copied only
                         // where they are used
                         if let &Value::Table(tt) = reg_ref!(inst::b(i)) {
-                            let v = match rk_ref!(inst::c(i)) {
-                                &Value::Int(n) => tt.get_int(n),
-                                &Value::Str(s) => tt.get_str(s),
-                                &key => tt.get(key),
+                            let v = match *rk_ref!(inst::c(i)) {
+                                Value::Int(n) => tt.get_int(n),
+                                Value::Str(s) => tt.get_str(s),
+                                key => tt.get(key),
                             };
                             if !v.is_nil() || tt.metatable().is_none() {
                                 set_reg!(inst::a(i), v);
@@ -573,6 +583,9 @@ impl State {
                             self.top = base + a + b;
                         }
                         savepc!();
+                        if LIMITED {
+                            self.hook_call()?;
+                        }
                         if let Value::LuaFn(callee) = reg!(a) {
                             let nb = self.push_lua_frame(callee, base + a, nresults)?;
                             ci_idx += 1;
@@ -597,8 +610,8 @@ impl State {
                         }
                         // a Rust function may have allocated: this is a safe point
                         self.try_check_gc()?;
-                        if HOOKED != self.hooks_on() {
-                            // a hook was set or removed: continue in the other loop
+                        if HOOKED != self.hooks_on() || LIMITED != self.limits_active() {
+                            // a hook or a limit was set or removed: continue in the other loop
                             return Err(crate::error::LuaError::Continue);
                         }
                         reload!();
@@ -610,6 +623,9 @@ impl State {
                             self.top = base + a + b;
                         }
                         savepc!();
+                        if LIMITED {
+                            self.hook_call()?;
+                        }
                         if !matches!(reg!(a), Value::LuaFn(_)) {
                             if !reg!(a).is_function() {
                                 self.prepare_call_tm(base + a)?; // raises for non-callables
@@ -728,6 +744,10 @@ impl State {
                                     pc = jump(pc, inst::sbx(i));
                                     set_reg!(a, Value::Int(idx));
                                     set_reg!(a + 3, Value::Int(idx));
+                                    if LIMITED {
+                                        savepc!();
+                                        self.hook_count(-(inst::sbx(i) as i64))?;
+                                    }
                                 }
                             }
                             (&Value::Num(idx), &Value::Num(limit), &Value::Num(step)) => {
@@ -740,6 +760,10 @@ impl State {
                                     pc = jump(pc, inst::sbx(i));
                                     set_reg!(a, Value::Num(idx));
                                     set_reg!(a + 3, Value::Num(idx));
+                                    if LIMITED {
+                                        savepc!();
+                                        self.hook_count(-(inst::sbx(i) as i64))?;
+                                    }
                                 }
                             }
                             _ => return Err(self.runtime_error("'for' loop state corrupted")),
@@ -762,6 +786,9 @@ impl State {
                         set_reg!(a + 5, reg!(a + 2));
                         self.top = cb + 3;
                         savepc!();
+                        if LIMITED {
+                            self.hook_call()?;
+                        }
                         if self.precall(cb, inst::c(i) as i32)? {
                             continue 'newframe;
                         }
@@ -774,6 +801,10 @@ impl State {
                         if !v.is_nil() {
                             set_reg!(a, v);
                             pc = jump(pc, inst::sbx(i));
+                            if LIMITED {
+                                savepc!();
+                                self.hook_count(-(inst::sbx(i) as i64))?;
+                            }
                         }
                     }
                     OpCode::SetList => {
@@ -826,7 +857,9 @@ impl State {
                                 upvals.push(*upval!(d.index));
                             }
                         }
-                        let c = self.heap.alloc(LuaClosure::new(p, upvals.into_boxed_slice()));
+                        let c = self
+                            .heap
+                            .alloc(LuaClosure::new(p, upvals.into_boxed_slice()));
                         p.cache.set(Some(c));
                         set_reg!(a, Value::LuaFn(c));
                         protect!(self.try_check_gc())?;

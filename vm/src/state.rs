@@ -55,7 +55,8 @@ pub struct State {
     pub(crate) n_ccalls: u32,
     /// Whether the stack is in its overflow extension (to give "error in error handling").
     pub(crate) in_overflow: bool,
-    /// Values pinned by host code (the embedding API's handles index into this).
+    /// Values pinned for a while by Rust code (e.g. constants while a prototype loads);
+    /// the embedding API's long-lived handles are in `host` instead.
     pub(crate) pinned: Vec<Value>,
     /// Threads that resumed the running one (innermost last).
     pub(crate) resumers: Vec<Gc<Thread>>,
@@ -75,6 +76,11 @@ pub struct State {
     pub(crate) twups: Vec<Gc<Thread>>,
     /// `close` ran.
     closed: bool,
+    /// Instruction budget, interrupt flag, call-depth and memory limits (`limits.rs`).
+    pub(crate) limits: crate::limits::Limits,
+    /// What the embedding API keeps per state: rooted host handles, async host calls
+    /// (`embed/`).
+    pub(crate) host: crate::embed::HostData,
 }
 
 impl Drop for State {
@@ -136,6 +142,8 @@ impl State {
             gc_step_credit: 0,
             twups: Vec::new(),
             closed: false,
+            limits: Default::default(),
+            host: Default::default(),
         };
         // registry[1] = main thread, registry[2] = globals (as PUC)
         st.registry.set_int(1, Value::Thread(main_thread));
@@ -346,6 +354,10 @@ impl State {
     /// the interpreter sees it.
     pub fn load(&mut self, source: &[u8], chunkname: &[u8]) -> LuaResult<Value> {
         let result: Result<Arc<Proto>, Vec<u8>> = if source.first() == Some(&0x1b) {
+            if !self.limits.allow_binary {
+                let m = self.str_value(b"attempt to load a binary chunk (mode is 't')");
+                return Err(self.set_error(m));
+            }
             luavm_compiler::dump::undump(source, chunkname)
                 .map(Arc::new)
                 .map_err(String::into_bytes)
@@ -645,6 +657,7 @@ impl State {
             hook,
             tobefnz,
             mem_err_msg,
+            host,
             ..
         } = self;
         heap.mark_from(|m: &mut Marker| {
@@ -677,6 +690,7 @@ impl State {
             for v in tobefnz.iter() {
                 mark_value(m, *v);
             }
+            host.mark(m);
         });
         self.heap.enter_atomic();
         self.remark_upvals();
@@ -713,7 +727,7 @@ impl State {
         // SAFETY: the roots above are every place the VM keeps values between safe points
         // (module invariant): all stacks (the running one here, suspended ones through their
         // thread objects), open upvalues, globals, registry, per-type metatables,
-        // metamethod names, the pending error, host-pinned values and the objects waiting
+        // metamethod names, the pending error, host-pinned values, the embedding API's rooted handles and the objects waiting
         // for finalization (`finobj` is weak: its dead entries moved to `tobefnz` and were
         // marked). Weak tables dropped their unmarked entries and dead strings were removed
         // from the intern table.

@@ -51,6 +51,9 @@ pub mod cist {
     /// A finalizer is running on top of this frame (PUC's `CIST_FIN`: the frame is then
     /// described as the metamethod `__gc`).
     pub const FIN: u16 = 128;
+    /// The native function yielded with a continuation (`State::yield_k`): `extra` is the
+    /// number of values it yielded (the rest of its frame stays), and `resume` runs `k`.
+    pub const YIELDK: u16 = 256;
 }
 
 /// A call frame.
