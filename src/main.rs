@@ -104,6 +104,7 @@ fn usage(progname: &str, badoption: &str) {
          Available options are:\n  \
          -e stat  execute string 'stat'\n  \
          -v       show version information\n  \
+         --workers n  size of the `workers` pool\n  \
          --disasm file  list the bytecode of a script\n  \
          --       stop handling options\n  \
          -        stop handling options and execute stdin"
@@ -120,6 +121,7 @@ fn real_main() -> ExitCode {
         .unwrap_or_else(|| "luavm".into());
     let mut s = State::new();
     luavm_stdlib::open_all(&mut s);
+    luavm_dispatcher::open(&mut s);
 
     // collect options
     let mut i = 1;
@@ -145,6 +147,15 @@ fn real_main() -> ExitCode {
                 break;
             }
             b"-v" => show_version = true,
+            b"--workers" => {
+                let n = argv.get(i + 1).and_then(|n| std::str::from_utf8(n).ok()?.parse().ok());
+                let Some(n) = n.filter(|&n: &usize| n > 0) else {
+                    usage(&progname, "--workers");
+                    return ExitCode::from(1);
+                };
+                luavm_dispatcher::set_default_workers(n);
+                i += 1;
+            }
             b"--disasm" => {
                 let Some(path) = argv.get(i + 1) else {
                     usage(&progname, "--disasm");
@@ -238,6 +249,12 @@ fn real_main() -> ExitCode {
             }
         };
         if !load_and_run(&mut s, &progname, &code, &name, &[]) {
+            return ExitCode::from(1);
+        }
+    }
+    // RunAsync callbacks still pending run before exit
+    if let Some(wait) = luavm_dispatcher::pending_wait(&mut s) {
+        if !docall(&mut s, &progname, wait, &[]) {
             return ExitCode::from(1);
         }
     }

@@ -198,6 +198,10 @@ impl State {
             match self.run(entry) {
                 Ok(()) => return Ok(()),
                 Err(LuaError::Error) => {
+                    if self.interrupt_pending() {
+                        // an interrupt is not caught by `pcall`
+                        return Err(LuaError::Error);
+                    }
                     let found = (entry..self.ci.len())
                         .rev()
                         .find(|&i| self.ci[i].status & cist::YPCALL != 0);

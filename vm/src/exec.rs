@@ -160,6 +160,17 @@ impl State {
                     pc = jump(pc, inst::sbx(i));
                 }};
             }
+            // at loop back-edges and tail calls: stop when another thread asks
+            macro_rules! check_interrupt {
+                () => {
+                    if let Some(f) = &self.interrupt {
+                        if f.load(std::sync::atomic::Ordering::Relaxed) {
+                            savepc!();
+                            return Err(self.interrupted());
+                        }
+                    }
+                };
+            }
             macro_rules! donextjump {
                 () => {{
                     // SAFETY: a test instruction is always followed by a JMP (verified).
@@ -480,7 +491,12 @@ impl State {
                         }
                         protect!(self.check_gc());
                     }
-                    OpCode::Jmp => dojump!(i),
+                    OpCode::Jmp => {
+                        if inst::sbx(i) < 0 {
+                            check_interrupt!();
+                        }
+                        dojump!(i)
+                    }
                     OpCode::Eq => {
                         let (pb, pc_) = (rk_ref!(inst::b(i)), rk_ref!(inst::c(i)));
                         let res = match (pb, pc_) {
@@ -585,6 +601,7 @@ impl State {
                         reload!();
                     }
                     OpCode::TailCall => {
+                        check_interrupt!();
                         let a = inst::a(i) as usize;
                         let b = inst::b(i) as usize;
                         if b != 0 {
@@ -701,6 +718,7 @@ impl State {
                             (&Value::Int(idx), &Value::Int(limit), &Value::Int(step)) => {
                                 let idx = idx.wrapping_add(step);
                                 if if step > 0 { idx <= limit } else { limit <= idx } {
+                                    check_interrupt!();
                                     pc = jump(pc, inst::sbx(i));
                                     set_reg!(a, Value::Int(idx));
                                     set_reg!(a + 3, Value::Int(idx));
@@ -713,6 +731,7 @@ impl State {
                                 } else {
                                     limit <= idx
                                 } {
+                                    check_interrupt!();
                                     pc = jump(pc, inst::sbx(i));
                                     set_reg!(a, Value::Num(idx));
                                     set_reg!(a + 3, Value::Num(idx));
@@ -748,6 +767,7 @@ impl State {
                         let a = inst::a(i);
                         let v = reg!(a + 1);
                         if !v.is_nil() {
+                            check_interrupt!();
                             set_reg!(a, v);
                             pc = jump(pc, inst::sbx(i));
                         }
