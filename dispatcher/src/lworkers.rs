@@ -840,6 +840,7 @@ fn build_response(
         let st = s.str_value(status.as_bytes());
         s.raw_set_str(entry, "status", st);
         s.raw_set_str(entry, "time", Value::Num(x.run_time().as_secs_f64()));
+        s.raw_set_str(entry, "values", Value::Table(values));
         match outcome.as_deref() {
             Some(Outcome::Values(p)) => {
                 let base = s.top();
@@ -856,7 +857,6 @@ fn build_response(
                         let first = if n > 0 { s.stack_at(base) } else { Value::Nil };
                         s.raw_set_str(entry, "success", Value::Bool(true));
                         s.raw_set_str(entry, "data", first);
-                        s.raw_set_str(entry, "values", Value::Table(values));
                     }
                     Err(_) => {
                         let e = s.error_value();

@@ -245,11 +245,11 @@ impl Slot {
             g.phase = Phase::Running;
             g.started = Some(Instant::now());
             g.worker = Some(worker);
+            if let Some(p) = self.pool.upgrade() {
+                p.on_start(worker, self.pinned.is_some());
+            }
             w
         };
-        if let Some(p) = self.pool.upgrade() {
-            p.on_start(worker, self.pinned.is_some());
-        }
         if let Some(t) = self.timeout {
             crate::timer::schedule(Instant::now() + t, self);
         }
@@ -293,13 +293,15 @@ impl Slot {
         let work = g.work.take();
         let waiters = std::mem::take(&mut g.waiters);
         let worker = g.worker;
+        let pool = self.pool.upgrade();
+        if let Some(p) = &pool {
+            p.on_complete(prev == Phase::Running, worker, self.pinned);
+        }
         drop(g);
         drop(work);
         self.done.store(true, Ordering::Release);
         self.cv.notify_all();
-        let pool = self.pool.upgrade();
         if let Some(p) = &pool {
-            p.on_complete(prev == Phase::Running, worker, self.pinned);
             // a stopped task may be suspended on its worker: let the worker drop it
             if stopped && prev == Phase::Running {
                 if let Some(w) = worker {
