@@ -148,7 +148,9 @@ fn real_main() -> ExitCode {
             }
             b"-v" => show_version = true,
             b"--workers" => {
-                let n = argv.get(i + 1).and_then(|n| std::str::from_utf8(n).ok()?.parse().ok());
+                let n = argv
+                    .get(i + 1)
+                    .and_then(|n| std::str::from_utf8(n).ok()?.parse().ok());
                 let Some(n) = n.filter(|&n: &usize| n > 0) else {
                     usage(&progname, "--workers");
                     return ExitCode::from(1);

@@ -120,7 +120,11 @@ fn workers_scripts() {
 
 #[test]
 fn workers_option_is_checked() {
-    for bad in [vec!["--workers"], vec!["--workers", "0"], vec!["--workers", "x"]] {
+    for bad in [
+        vec!["--workers"],
+        vec!["--workers", "0"],
+        vec!["--workers", "x"],
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_luavm"))
             .args(&bad)
             .stdin(Stdio::null())

@@ -156,7 +156,14 @@ fn install(s: &mut State, link: Link) -> Rc<RefCell<Ctx>> {
     let new = s.new_native_closure(dispatcher_new, "new", vec![up]);
     s.raw_set_str(disp, "new", new);
     s.raw_set_str(lib, "Dispatcher", Value::Table(disp));
-    make_metatable(s, TASK_MT, "workers.task", TASK_METHODS, up, Some(task_tostring));
+    make_metatable(
+        s,
+        TASK_MT,
+        "workers.task",
+        TASK_METHODS,
+        up,
+        Some(task_tostring),
+    );
     make_metatable(
         s,
         DISPATCHER_MT,
@@ -398,12 +405,7 @@ fn yield_to_worker(s: &mut State) -> LuaResult<usize> {
 /// Wait until every slot of `st` is done, then run `k` (which finds `st` at argument
 /// `ctx`). A task running directly on a worker yields to the worker loop; anything else
 /// blocks (helping, on a worker).
-fn wait_then(
-    s: &mut State,
-    ctx: &Rc<RefCell<Ctx>>,
-    st: WaitState,
-    k: ContFn,
-) -> LuaResult<usize> {
+fn wait_then(s: &mut State, ctx: &Rc<RefCell<Ctx>>, st: WaitState, k: ContFn) -> LuaResult<usize> {
     let slots = st.slots.clone();
     let ud = s.new_userdata(Box::new(st), None);
     s.push(Value::UserData(ud));
@@ -551,11 +553,7 @@ fn spawn(s: &mut State) -> LuaResult<usize> {
 }
 
 /// One `{func=, args=, timeout=}` entry: its packet and its own timeout.
-fn task_entry(
-    s: &mut State,
-    entry: Value,
-    label: &str,
-) -> LuaResult<(Packet, Option<Duration>)> {
+fn task_entry(s: &mut State, entry: Value, label: &str) -> LuaResult<TaskEntry> {
     let Value::Table(t) = entry else {
         return Err(s.lib_error(&format!("{label} must be a table")));
     };
@@ -651,7 +649,12 @@ fn map(s: &mut State) -> LuaResult<usize> {
     wait_then(s, &c, st, map_k)
 }
 
-fn submit_all(ctx: &Rc<RefCell<Ctx>>, sh: &Arc<Shared>, slots: &[Arc<Slot>], batch_timeout: Option<Duration>) {
+fn submit_all(
+    ctx: &Rc<RefCell<Ctx>>,
+    sh: &Arc<Shared>,
+    slots: &[Arc<Slot>],
+    batch_timeout: Option<Duration>,
+) {
     luavm_stdlib::lio_stream::flush_stdout();
     let deadline = batch_timeout.map(|t| Instant::now() + t);
     for x in slots {
@@ -677,11 +680,14 @@ fn map_k(s: &mut State, _: Status, idx: usize) -> LuaResult<usize> {
     Ok(1)
 }
 
+/// A task of a batch: its packet (function and arguments) and its own timeout.
+type TaskEntry = (Packet, Option<Duration>);
+
 /// Parse a gma2 config: the packets of its tasks, their timeouts, the batch timeout.
 fn parse_batch(
     s: &mut State,
     fname: &str,
-) -> LuaResult<(Gc<Table>, Vec<(Packet, Option<Duration>)>, Option<Duration>)> {
+) -> LuaResult<(Gc<Table>, Vec<TaskEntry>, Option<Duration>)> {
     let config = s.check_table(1)?;
     let Value::Table(tasks) = s.raw_get_str(config, "tasks") else {
         return Err(s.arg_error(1, &format!("field 'tasks' of '{fname}' must be a table")));
@@ -701,7 +707,7 @@ fn parse_batch(
 fn submit_batch(
     s: &mut State,
     c: &Rc<RefCell<Ctx>>,
-    entries: Vec<(Packet, Option<Duration>)>,
+    entries: Vec<TaskEntry>,
     batch_timeout: Option<Duration>,
 ) -> LuaResult<Vec<Arc<Slot>>> {
     let sh = shared(s, c)?;

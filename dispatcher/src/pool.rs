@@ -106,7 +106,12 @@ impl Shared {
         self.signal_space();
     }
 
-    pub(crate) fn on_complete(&self, was_running: bool, worker: Option<usize>, pinned: Option<usize>) {
+    pub(crate) fn on_complete(
+        &self,
+        was_running: bool,
+        worker: Option<usize>,
+        pinned: Option<usize>,
+    ) {
         if was_running {
             self.running.fetch_sub(1, Ordering::Relaxed);
         } else {
@@ -142,7 +147,8 @@ impl Shared {
             return;
         };
         let mut g = lock(&self.space.0);
-        while self.queued.load(Ordering::Relaxed) >= bound && !self.shutdown.load(Ordering::SeqCst) {
+        while self.queued.load(Ordering::Relaxed) >= bound && !self.shutdown.load(Ordering::SeqCst)
+        {
             g = match self.space.1.wait_timeout(g, Duration::from_millis(10)) {
                 Ok((g, _)) => g,
                 Err(p) => p.into_inner().0,

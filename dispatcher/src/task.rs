@@ -99,7 +99,10 @@ impl Outcome {
 /// A task that did not produce values (see [`TaskHandle::join`]).
 #[derive(Clone, Debug, PartialEq)]
 pub enum TaskError {
-    Lua { message: String, traceback: String },
+    Lua {
+        message: String,
+        traceback: String,
+    },
     Cancelled,
     TimedOut,
     WorkerFailed(String),

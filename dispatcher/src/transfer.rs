@@ -285,7 +285,10 @@ impl Packet {
                 on_path[id] = true;
                 let mut pairs = Vec::with_capacity(t.array.len() + t.hash.len());
                 for (i, v) in t.array.iter().enumerate() {
-                    pairs.push((Data::Int(i as i64 + 1), self.data_of(v, on_path, depth + 1)?));
+                    pairs.push((
+                        Data::Int(i as i64 + 1),
+                        self.data_of(v, on_path, depth + 1)?,
+                    ));
                 }
                 for (k, v) in &t.hash {
                     pairs.push((
@@ -559,7 +562,9 @@ impl Exporter<'_, '_> {
             }
         }
         let meta = match (self.opts.metatables, t.metatable()) {
-            (true, Some(mt)) => Some(self.value(Value::Table(mt), Obj::Table(id), Seg::Metatable)?),
+            (true, Some(mt)) => {
+                Some(self.value(Value::Table(mt), Obj::Table(id), Seg::Metatable)?)
+            }
             _ => None,
         };
         let td = &mut self.p.tables[id as usize];

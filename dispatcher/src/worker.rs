@@ -277,7 +277,7 @@ impl WorkerRt {
             return Some(s);
         }
         sc.tick = sc.tick.wrapping_add(1);
-        if sc.tick % INJECTOR_EVERY == 0 {
+        if sc.tick.is_multiple_of(INJECTOR_EVERY) {
             if let Some(s) = self.steal_injector(&sc.local) {
                 return Some(s);
             }
@@ -461,19 +461,15 @@ impl WorkerRt {
                     to: "from a worker",
                     ..ExportOptions::default()
                 };
-                let outcome = match transfer::export(
-                    vm,
-                    &vals,
-                    &|i| format!("result #{}", i + 1),
-                    opts,
-                ) {
-                    Ok(p) => Outcome::Values(p),
-                    Err(message) => Outcome::Error {
-                        value: Packet::default(),
-                        traceback: message.clone(),
-                        message,
-                    },
-                };
+                let outcome =
+                    match transfer::export(vm, &vals, &|i| format!("result #{}", i + 1), opts) {
+                        Ok(p) => Outcome::Values(p),
+                        Err(message) => Outcome::Error {
+                            value: Packet::default(),
+                            traceback: message.clone(),
+                            message,
+                        },
+                    };
                 slot.complete(outcome);
                 true
             }

@@ -34,7 +34,10 @@ fn pool(n: usize) -> Pool {
 fn wait_running(h: &luavm_dispatcher::TaskHandle) {
     let start = Instant::now();
     while h.status() == TaskStatus::Queued {
-        assert!(start.elapsed() < Duration::from_secs(30), "task never started");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "task never started"
+        );
         std::thread::yield_now();
     }
 }
@@ -52,11 +55,15 @@ fn values_errors_and_calls() {
 
     let h = p.call("double", vec![Data::from(21)]).unwrap();
     assert_eq!(h.join().unwrap(), vec![Data::Int(42)]);
-    let h = p.call("string.rep", vec![Data::from("ab"), Data::from(3)]).unwrap();
+    let h = p
+        .call("string.rep", vec![Data::from("ab"), Data::from(3)])
+        .unwrap();
     assert_eq!(h.join().unwrap(), vec![Data::from("ababab")]);
 
     // a Lua error, with its traceback
-    let h = p.execute("local function f() error('bad thing') end f()").unwrap();
+    let h = p
+        .execute("local function f() error('bad thing') end f()")
+        .unwrap();
     match h.join() {
         Err(TaskError::Lua { message, traceback }) => {
             assert_eq!(message, "execute:1: bad thing");
@@ -67,10 +74,16 @@ fn values_errors_and_calls() {
     }
     assert_eq!(h.status(), TaskStatus::Failed);
     // a missing function, a compile error
-    assert!(matches!(p.call("nope", vec![]).unwrap().join(), Err(TaskError::Lua { .. })));
+    assert!(matches!(
+        p.call("nope", vec![]).unwrap().join(),
+        Err(TaskError::Lua { .. })
+    ));
     assert!(matches!(p.execute("return +"), Err(PoolError::Compile(_))));
     // values that are not data
-    assert!(matches!(p.execute("return print").unwrap().join(), Err(TaskError::NotData(_))));
+    assert!(matches!(
+        p.execute("return print").unwrap().join(),
+        Err(TaskError::NotData(_))
+    ));
     match &*p.execute("return print").unwrap().wait() {
         Outcome::Values(v) => assert_eq!(v.len(), 1),
         other => panic!("{other:?}"),
@@ -97,7 +110,10 @@ fn cancellation_of_queued_and_running_tasks() {
     h.cancel();
     assert_eq!(h.join(), Err(TaskError::Cancelled));
     // the worker goes on
-    assert_eq!(p.execute("return 1").unwrap().join().unwrap(), vec![Data::Int(1)]);
+    assert_eq!(
+        p.execute("return 1").unwrap().join().unwrap(),
+        vec![Data::Int(1)]
+    );
 }
 
 #[test]
@@ -156,7 +172,10 @@ fn a_panic_fails_the_task_and_the_vm_is_rebuilt() {
         .execute("return workers.spawn(function() boom() end):join()")
         .unwrap();
     assert!(matches!(h.join(), Err(TaskError::WorkerFailed(_))));
-    assert_eq!(p.execute("return 'ok'").unwrap().join().unwrap(), vec![Data::from("ok")]);
+    assert_eq!(
+        p.execute("return 'ok'").unwrap().join().unwrap(),
+        vec![Data::from("ok")]
+    );
 }
 
 #[test]
@@ -169,7 +188,10 @@ fn init_errors_fail_the_build() {
         })
         .build();
     assert!(matches!(r, Err(PoolError::Init(m)) if m == "no database"));
-    let r = Pool::builder().workers(1).init_script("error('x', 0)").build();
+    let r = Pool::builder()
+        .workers(1)
+        .init_script("error('x', 0)")
+        .build();
     assert!(matches!(r, Err(PoolError::Init(m)) if m == "x"));
 }
 
@@ -217,7 +239,10 @@ fn backpressure() {
     wait_running(&spin);
     let a = p.try_submit(Job::code("return 1")).unwrap();
     let b = p.try_submit(Job::code("return 2")).unwrap();
-    assert!(matches!(p.try_submit(Job::code("return 3")), Err(PoolError::Full)));
+    assert!(matches!(
+        p.try_submit(Job::code("return 3")),
+        Err(PoolError::Full)
+    ));
     // a blocking submit goes through once there is room
     let p2 = p.clone();
     let t = std::thread::spawn(move || p2.submit(Job::code("return 3")).unwrap().join());
@@ -232,11 +257,16 @@ fn backpressure() {
 #[test]
 fn futures_and_batches() {
     let p = pool(2);
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let out = rt.block_on(p.execute("return 6 * 7").unwrap());
     assert!(matches!(&*out, Outcome::Values(v) if v.to_data().unwrap() == vec![Data::Int(42)]));
     let hs = p
-        .submit_batch(vec![Job::code("return 1"), Job::call("id", vec![Data::from(2)])])
+        .submit_batch(vec![
+            Job::code("return 1"),
+            Job::call("id", vec![Data::from(2)]),
+        ])
         .unwrap();
     let outs = rt.block_on(async {
         let mut v = Vec::new();
@@ -247,14 +277,18 @@ fn futures_and_batches() {
     });
     assert_eq!(outs.len(), 2);
     // a batch with a bad job queues nothing
-    assert!(p.submit_batch(vec![Job::code("return 1"), Job::code("return +")]).is_err());
+    assert!(p
+        .submit_batch(vec![Job::code("return 1"), Job::code("return +")])
+        .is_err());
 }
 
 #[test]
 fn many_tiny_tasks_none_lost() {
     let p = pool(2);
     let n = 100_000;
-    let jobs: Vec<Job> = (0..n).map(|i| Job::call("id", vec![Data::Int(i)])).collect();
+    let jobs: Vec<Job> = (0..n)
+        .map(|i| Job::call("id", vec![Data::Int(i)]))
+        .collect();
     let hs = p.submit_batch(jobs).unwrap();
     let mut sum = 0i64;
     for h in &hs {
@@ -302,8 +336,8 @@ fn the_lua_library_on_a_given_pool() {
     let base = s.top();
     s.push(f);
     s.call(base, 2).unwrap();
-    assert_eq!(s.stack_at(base).raw_equal(Value::Int(2)), true);
-    assert_eq!(s.stack_at(base + 1).raw_equal(Value::Int(4)), true);
+    assert!(s.stack_at(base).raw_equal(Value::Int(2)));
+    assert!(s.stack_at(base + 1).raw_equal(Value::Int(4)));
     let m = p.metrics();
     assert_eq!(m.workers, 2);
     assert!(m.completed >= 2);

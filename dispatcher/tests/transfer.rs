@@ -1,7 +1,9 @@
 //! The transfer format between two VMs: every value kind, cycles and shared references,
 //! refusals with paths, names, `_ENV`, metatables, registered userdata, plain data.
 
-use luavm_dispatcher::transfer::{export, register_transferable, Data, ExportOptions, Packet, ProtoCache};
+use luavm_dispatcher::transfer::{
+    export, register_transferable, Data, ExportOptions, Packet, ProtoCache,
+};
 use luavm_vm::{State, Value, MULTRET};
 
 fn vm() -> State {
@@ -29,13 +31,20 @@ fn eval(s: &mut State, code: &str) -> Vec<Value> {
 fn transfer(make: &str, check: &str) -> String {
     let mut a = vm();
     let vals = eval(&mut a, make);
-    let p = export(&mut a, &vals, &|i| format!("value #{}", i + 1), ExportOptions::default())
-        .expect("exportable");
+    let p = export(
+        &mut a,
+        &vals,
+        &|i| format!("value #{}", i + 1),
+        ExportOptions::default(),
+    )
+    .expect("exportable");
     let mut b = vm();
     let f = b.load(check.as_bytes(), b"=check").expect("compiles");
     let base = b.top();
     b.push(f);
-    let n = p.import(&mut b, &mut ProtoCache::default()).expect("imports");
+    let n = p
+        .import(&mut b, &mut ProtoCache::default())
+        .expect("imports");
     assert_eq!(n, vals.len());
     if b.pcall(base, MULTRET, 0).is_err() {
         let e = b.error_value();
@@ -57,7 +66,12 @@ fn transfer(make: &str, check: &str) -> String {
 fn refusal(make: &str) -> String {
     let mut a = vm();
     let vals = eval(&mut a, make);
-    match export(&mut a, &vals, &|i| format!("argument #{}", i + 1), ExportOptions::default()) {
+    match export(
+        &mut a,
+        &vals,
+        &|i| format!("argument #{}", i + 1),
+        ExportOptions::default(),
+    ) {
         Ok(_) => panic!("{make} was exported"),
         Err(m) => m,
     }
@@ -186,8 +200,13 @@ fn registered_userdata_travel() {
     register_transferable::<Point>("test.Point");
     let mut a = vm();
     let u = a.new_userdata(Box::new(Point(3, 4)), None);
-    let p = export(&mut a, &[Value::UserData(u), Value::UserData(u)], &|_| String::new(), ExportOptions::default())
-        .expect("registered type is transferable");
+    let p = export(
+        &mut a,
+        &[Value::UserData(u), Value::UserData(u)],
+        &|_| String::new(),
+        ExportOptions::default(),
+    )
+    .expect("registered type is transferable");
     let mut b = vm();
     let mt = b.new_table();
     let name = b.str_value(b"Point");
@@ -204,7 +223,13 @@ fn registered_userdata_travel() {
     assert!(x.metatable.get().is_some());
     // an unregistered type is refused
     let v = a.new_userdata(Box::new(7u8), None);
-    let e = export(&mut a, &[Value::UserData(v)], &|_| "x".into(), ExportOptions::default()).unwrap_err();
+    let e = export(
+        &mut a,
+        &[Value::UserData(v)],
+        &|_| "x".into(),
+        ExportOptions::default(),
+    )
+    .unwrap_err();
     assert_eq!(e, "x (userdata) cannot be sent to a worker");
 }
 
@@ -230,7 +255,10 @@ fn plain_data_round_trip() {
     let got = back.to_data().unwrap();
     assert_eq!(got[..5], data[..5]);
     assert_eq!(got[5], Data::from(vec![1, 2, 3]));
-    assert_eq!(got[6].get(&Data::from("k")), Some(&Data::from(vec!["a", "b"])));
+    assert_eq!(
+        got[6].get(&Data::from("k")),
+        Some(&Data::from(vec!["a", "b"]))
+    );
     assert_eq!(got[2].as_int(), Some(42));
     assert_eq!(got[4].as_str().as_deref(), Some("text"));
     // nil keys are refused; cycles and functions are not data
@@ -255,13 +283,19 @@ fn append_renumbers_objects() {
     let mut a = vm();
     let v1 = eval(&mut a, "local t = {1} t.t = t return t");
     let mut p1 = export(&mut a, &v1, &|_| String::new(), ExportOptions::default()).unwrap();
-    let v2 = eval(&mut a, "local u = {2} u.u = u return u, function() return u end");
+    let v2 = eval(
+        &mut a,
+        "local u = {2} u.u = u return u, function() return u end",
+    );
     let p2 = export(&mut a, &v2, &|_| String::new(), ExportOptions::default()).unwrap();
     p1.append(&p2);
     assert_eq!(p1.len(), 3);
     let mut b = vm();
     let f = b
-        .load(b"local t, u, g = ... return t.t == t, u.u == u, g() == u, t[1], u[1]", b"=c")
+        .load(
+            b"local t, u, g = ... return t.t == t, u.u == u, g() == u, t[1], u[1]",
+            b"=c",
+        )
         .unwrap();
     let base = b.top();
     b.push(f);
@@ -281,16 +315,22 @@ fn append_renumbers_objects() {
 #[test]
 fn names_missing_in_the_receiver_fail_cleanly() {
     let mut a = vm();
-    a.set_global("only_here", Value::NativeFn(|s| {
-        s.push(Value::Int(1));
-        Ok(1)
-    }));
+    a.set_global(
+        "only_here",
+        Value::NativeFn(|s| {
+            s.push(Value::Int(1));
+            Ok(1)
+        }),
+    );
     let vals = eval(&mut a, "return only_here");
     let p = export(&mut a, &vals, &|_| String::new(), ExportOptions::default()).unwrap();
     let mut b = vm();
     assert!(p.import(&mut b, &mut ProtoCache::default()).is_err());
     let e = b.error_value();
-    assert_eq!(e.as_str(), Some(&b"'only_here' is not available in this VM"[..]));
+    assert_eq!(
+        e.as_str(),
+        Some(&b"'only_here' is not available in this VM"[..])
+    );
 }
 
 #[test]
@@ -311,6 +351,8 @@ fn proto_cache_reuses_loaded_prototypes() {
     // survives a collection
     b.collect_garbage();
     p.import(&mut b, &mut cache).unwrap();
-    let Value::LuaFn(f3) = b.stack_at(base + 2) else { panic!() };
+    let Value::LuaFn(f3) = b.stack_at(base + 2) else {
+        panic!()
+    };
     assert!(luavm_vm::Gc::ptr_eq(f1.p, f3.p));
 }

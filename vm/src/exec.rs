@@ -680,7 +680,8 @@ impl State {
                                 }
                                 ci_idx -= 1;
                                 // SAFETY: a frame's function slot is inside the stack.
-                                if let Value::LuaFn(c) = unsafe { *self.stack.get_unchecked(cfunc) } {
+                                if let Value::LuaFn(c) = unsafe { *self.stack.get_unchecked(cfunc) }
+                                {
                                     enter_frame!(c);
                                     continue;
                                 }
@@ -805,7 +806,9 @@ impl State {
                                 upvals.push(*upval!(d.index));
                             }
                         }
-                        let c = self.heap.alloc(LuaClosure::new(p, upvals.into_boxed_slice()));
+                        let c = self
+                            .heap
+                            .alloc(LuaClosure::new(p, upvals.into_boxed_slice()));
                         set_reg!(a, Value::LuaFn(c));
                         protect!(self.check_gc());
                     }
