@@ -27,4 +27,4 @@ pub use pool::{
     Pool, PoolBuilder, PoolError,
 };
 pub use task::{Outcome, TaskError, TaskHandle, TaskStatus};
-pub use transfer::{register_transferable, Data, ExportOptions, Packet, ProtoCache, SendValue};
+pub use transfer::{register_transferable, Data, ExportOptions, Packet, ProtoCache};

@@ -362,13 +362,14 @@ fn flush_native(s: &mut State) -> LuaResult<usize> {
 
 /// After a task on a worker: run the worker VM's finished `RunAsync` callbacks
 /// (protected; an error is reported on stderr).
-pub(crate) fn flush_callbacks(s: &mut State) {
-    let Some(c) = ctx_of_state(s) else { return };
-    let ready = c
-        .borrow()
-        .pending
-        .iter()
-        .any(|b| b.slots.iter().all(|x| x.is_done()));
+pub(crate) fn flush_callbacks(s: &mut State, c: &Rc<RefCell<Ctx>>) {
+    let ready = {
+        let c = c.borrow();
+        !c.pending.is_empty()
+            && c.pending
+                .iter()
+                .any(|b| b.slots.iter().all(|x| x.is_done()))
+    };
     if !ready {
         return;
     }

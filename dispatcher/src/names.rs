@@ -6,15 +6,16 @@
 //! function), `string.format` for a Rust function in a library table, and `mylib.f` for a
 //! Rust function in any other global table (what an init callback registers).
 //!
+//! The tables are rebuilt when a Rust function without a name is about to be refused, so
+//! functions registered after the first transfer are found. A library table loaded after
+//! the tables were built is copied (its functions by name) until the next rebuild.
+//!
 //! Invariants:
 //! - a name found in `reverse` is checked against `names` before use, so a global that
-//!   was reassigned since the tables were built is never sent under a stale name (the
-//!   tables are rebuilt instead);
+//!   was reassigned since the tables were built is never sent under a stale name;
 //! - both tables live in the registry, so the values they hold are GC roots.
 
-use std::sync::Arc;
-
-use luavm_vm::{Gc, State, Table, Value};
+use luavm_vm::{Gc, LuaStr, State, Table, Value};
 
 const NAMES_KEY: &str = "luavm.dispatcher.names";
 const REVERSE_KEY: &str = "luavm.dispatcher.reverse";
@@ -106,47 +107,50 @@ pub fn build(s: &mut State) {
     }
 }
 
-fn lookup(s: &mut State, v: Value) -> Option<Arc<str>> {
-    let reverse = registry_table(s, REVERSE_KEY)?;
-    let names = registry_table(s, NAMES_KEY)?;
-    match reverse.get(v) {
-        Value::Str(n) if names.get(Value::Str(n)).raw_equal(v) => {
-            Some(Arc::from(n.to_str_lossy().as_ref()))
-        }
-        _ => None,
-    }
+/// The two name tables of one VM, looked up once per transfer.
+#[derive(Clone, Copy)]
+pub(crate) struct Names {
+    names: Gc<Table>,
+    reverse: Gc<Table>,
 }
 
-/// The name `v` (a Rust function or library table) travels under, if it has one.
-pub fn name_of(s: &mut State, v: Value) -> Option<Arc<str>> {
-    if let Some(n) = lookup(s, v) {
-        return Some(n);
-    }
-    if let Value::Table(t) = v {
-        // only library tables have names: do not rebuild for plain data tables
-        let loaded = luavm_stdlib::loaded_table(s);
-        let is_lib = entries(loaded)
-            .iter()
-            .any(|(_, lv)| matches!(lv, Value::Table(lt) if Gc::ptr_eq(*lt, t)));
-        if !is_lib || !has_native(t) {
-            return None;
+impl Names {
+    /// The tables of `s`, built if they do not exist yet.
+    pub(crate) fn of(s: &mut State) -> Names {
+        match (registry_table(s, NAMES_KEY), registry_table(s, REVERSE_KEY)) {
+            (Some(names), Some(reverse)) => Names { names, reverse },
+            _ => Names::rebuild(s),
         }
     }
-    build(s);
-    lookup(s, v)
-}
 
-/// The value called `name` in `s`.
-pub fn resolve(s: &mut State, name: &str) -> Option<Value> {
-    let n = s.str_value(name.as_bytes());
-    if let Some(names) = registry_table(s, NAMES_KEY) {
-        let v = names.get(n);
-        if !v.is_nil() {
-            return Some(v);
+    /// Build the tables again (functions registered since are then found).
+    pub(crate) fn rebuild(s: &mut State) -> Names {
+        build(s);
+        match (registry_table(s, NAMES_KEY), registry_table(s, REVERSE_KEY)) {
+            (Some(names), Some(reverse)) => Names { names, reverse },
+            // `build` just stored both
+            _ => {
+                let t = s.new_table();
+                Names {
+                    names: t,
+                    reverse: t,
+                }
+            }
         }
     }
-    build(s);
-    let names = registry_table(s, NAMES_KEY)?;
-    let v = names.get(n);
-    (!v.is_nil()).then_some(v)
+
+    /// The name `v` travels under, if it has one (checked against the forward table, so
+    /// a reassigned global is not sent under a stale name).
+    pub(crate) fn name_of(&self, v: Value) -> Option<Gc<LuaStr>> {
+        match self.reverse.get(v) {
+            Value::Str(n) if self.names.get(Value::Str(n)).raw_equal(v) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The value called `name` (nil: none).
+    pub(crate) fn resolve(&self, s: &mut State, name: &[u8]) -> Value {
+        let n = s.str_value(name);
+        self.names.get(n)
+    }
 }

@@ -300,9 +300,9 @@ impl Slot {
         if let Some(p) = &pool {
             p.on_complete(prev == Phase::Running, worker, self.pinned);
         }
+        self.done.store(true, Ordering::Release);
         drop(g);
         drop(work);
-        self.done.store(true, Ordering::Release);
         self.cv.notify_all();
         if let Some(p) = &pool {
             // a stopped task may be suspended on its worker: let the worker drop it
@@ -336,9 +336,6 @@ impl Slot {
 
     /// The outcome, if known.
     pub(crate) fn outcome(&self) -> Option<Arc<Outcome>> {
-        if !self.is_done() {
-            return None;
-        }
         self.lock().outcome.clone()
     }
 

@@ -28,22 +28,26 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use ahash::AHashMap;
+
 use luavm_compiler::Proto;
 use luavm_vm::function::{LuaClosure, UpVal};
 use luavm_vm::userdata::UserData;
 use luavm_vm::{Gc, LuaResult, State, Table, Value};
 
-use crate::names;
+use crate::names::Names;
 
-/// One value of a [`Packet`].
-#[derive(Clone, Debug, PartialEq)]
-pub enum SendValue {
+/// One value of a [`Packet`]. Objects are numbers into the packet's tables; strings and
+/// names are ranges of its byte arena.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum SendValue {
     Nil,
     Bool(bool),
     Int(i64),
     Num(f64),
     LightUserData(usize),
-    Str(Box<[u8]>),
+    /// Bytes `at..at + len` of the arena.
+    Str(u32, u32),
     /// Table number `i` of the packet.
     Table(u32),
     /// Lua function number `i` of the packet.
@@ -52,27 +56,42 @@ pub enum SendValue {
     UserData(u32),
     /// The sender's globals table: arrives as the receiver's.
     Globals,
-    /// A Rust function or a library table, by name (`"string.format"`, `"string"`).
-    Named(Arc<str>),
+    /// A Rust function or a library table, by name (`"string.format"`, `"string"`), as a
+    /// range of the arena.
+    Named(u32, u32),
 }
 
-#[derive(Clone, Debug, Default)]
-pub(crate) struct TableData {
-    /// Values of keys `1..=array.len()`.
-    array: Vec<SendValue>,
-    hash: Vec<(SendValue, SendValue)>,
+/// A range `start..start + len` of one of the packet's vectors.
+#[derive(Clone, Copy, Debug, Default)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.start as usize + self.len as usize
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct TableData {
+    /// Values of keys `1..=array.len` (in `values`).
+    array: Span,
+    /// Other entries (in `pairs`).
+    hash: Span,
     meta: Option<SendValue>,
 }
 
 #[derive(Clone, Debug)]
-pub(crate) struct FuncData {
+struct FuncData {
     proto: Arc<Proto>,
-    /// Upvalue cell numbers, one per upvalue of the prototype.
-    upvals: Vec<u32>,
+    /// Upvalue cell numbers (in `upvals`), one per upvalue of the prototype.
+    upvals: Span,
 }
 
 #[derive(Clone)]
-pub(crate) struct UserDataData {
+struct UserDataData {
     kind: usize,
     data: Arc<dyn Any + Send + Sync>,
 }
@@ -83,14 +102,47 @@ impl std::fmt::Debug for UserDataData {
     }
 }
 
-/// Values copied out of one VM, ready to be copied into another (`Send + Sync`).
+/// Values copied out of one VM, ready to be copied into another (`Send + Sync`). The
+/// layout is flat (a few vectors per packet, not per table), so that a copy allocates
+/// little.
 #[derive(Clone, Debug, Default)]
 pub struct Packet {
     roots: Vec<SendValue>,
     tables: Vec<TableData>,
+    values: Vec<SendValue>,
+    pairs: Vec<(SendValue, SendValue)>,
     funcs: Vec<FuncData>,
+    upvals: Vec<u32>,
     cells: Vec<SendValue>,
     udata: Vec<UserDataData>,
+    bytes: Vec<u8>,
+}
+
+/// Largest packet arena (strings and names), and most objects of one kind.
+const MAX_PACKET: usize = u32::MAX as usize;
+
+fn span_of(start: usize, end: usize) -> Span {
+    Span {
+        start: start as u32,
+        len: (end - start) as u32,
+    }
+}
+
+impl Packet {
+    /// Store `b` in the arena.
+    fn bytes_of(&mut self, b: &[u8]) -> Result<(u32, u32), String> {
+        let at = self.bytes.len();
+        if at + b.len() > MAX_PACKET {
+            return Err("values too large to send".into());
+        }
+        self.bytes.extend_from_slice(b);
+        Ok((at as u32, b.len() as u32))
+    }
+    fn arena(&self, at: u32, len: u32) -> &[u8] {
+        self.bytes
+            .get(at as usize..at as usize + len as usize)
+            .unwrap_or(&[])
+    }
 }
 
 /// How to export.
@@ -210,10 +262,13 @@ impl Packet {
     pub fn is_empty(&self) -> bool {
         self.roots.is_empty()
     }
-    /// Root value `i`.
-    pub fn root(&self, i: usize) -> Option<&SendValue> {
-        self.roots.get(i)
+    /// Approximate size in bytes (for accounting).
+    pub fn size(&self) -> usize {
+        std::mem::size_of::<SendValue>()
+            * (self.roots.len() + self.values.len() + 2 * self.pairs.len() + self.cells.len())
+            + self.bytes.len()
     }
+
     /// A packet of plain data values.
     pub fn from_data(values: &[Data]) -> Result<Packet, String> {
         let mut p = Packet::default();
@@ -233,12 +288,17 @@ impl Packet {
             Data::Bool(b) => SendValue::Bool(*b),
             Data::Int(i) => SendValue::Int(*i),
             Data::Num(f) => SendValue::Num(*f),
-            Data::Str(s) => SendValue::Str(s.clone().into_boxed_slice()),
-            Data::Table(pairs) => {
+            Data::Str(s) => {
+                let (at, len) = self.bytes_of(s)?;
+                SendValue::Str(at, len)
+            }
+            Data::Table(entries) => {
                 let id = self.tables.len();
                 self.tables.push(TableData::default());
-                let mut hash = Vec::with_capacity(pairs.len());
-                for (k, v) in pairs {
+                // convert the entries first (nested tables append their own), then store
+                // this table's entries contiguously
+                let mut hash = Vec::with_capacity(entries.len());
+                for (k, v) in entries {
                     if matches!(k, Data::Nil) {
                         return Err("table key is nil".into());
                     }
@@ -249,7 +309,9 @@ impl Packet {
                     let v = self.add_data(v, depth + 1)?;
                     hash.push((k, v));
                 }
-                self.tables[id].hash = hash;
+                let start = self.pairs.len();
+                self.pairs.extend(hash);
+                self.tables[id].hash = span_of(start, self.pairs.len());
                 SendValue::Table(id as u32)
             }
         })
@@ -260,78 +322,103 @@ impl Packet {
         let mut on_path = vec![false; self.tables.len()];
         self.roots
             .iter()
-            .map(|v| self.data_of(v, &mut on_path, 0))
+            .map(|v| self.data_of(*v, &mut on_path, 0))
             .collect()
     }
 
-    fn data_of(&self, v: &SendValue, on_path: &mut [bool], depth: usize) -> Result<Data, String> {
+    fn data_of(&self, v: SendValue, on_path: &mut [bool], depth: usize) -> Result<Data, String> {
         if depth > MAX_DATA_DEPTH {
             return Err("data nested too deeply".into());
         }
         Ok(match v {
             SendValue::Nil => Data::Nil,
-            SendValue::Bool(b) => Data::Bool(*b),
-            SendValue::Int(i) => Data::Int(*i),
-            SendValue::Num(f) => Data::Num(*f),
-            SendValue::Str(s) => Data::Str(s.to_vec()),
+            SendValue::Bool(b) => Data::Bool(b),
+            SendValue::Int(i) => Data::Int(i),
+            SendValue::Num(f) => Data::Num(f),
+            SendValue::Str(at, len) => Data::Str(self.arena(at, len).to_vec()),
             SendValue::Table(id) => {
-                let id = *id as usize;
-                let Some(t) = self.tables.get(id) else {
+                let id = id as usize;
+                let (Some(t), Some(seen)) = (self.tables.get(id), on_path.get(id).copied()) else {
                     return Err("malformed packet".into());
                 };
-                if on_path[id] {
+                if seen {
                     return Err("cyclic table cannot be converted to data".into());
                 }
                 on_path[id] = true;
-                let mut pairs = Vec::with_capacity(t.array.len() + t.hash.len());
-                for (i, v) in t.array.iter().enumerate() {
-                    pairs.push((
+                let array = self.values.get(t.array.range()).unwrap_or(&[]);
+                let hash = self.pairs.get(t.hash.range()).unwrap_or(&[]);
+                let mut out = Vec::with_capacity(array.len() + hash.len());
+                for (i, v) in array.iter().enumerate() {
+                    out.push((
                         Data::Int(i as i64 + 1),
-                        self.data_of(v, on_path, depth + 1)?,
+                        self.data_of(*v, on_path, depth + 1)?,
                     ));
                 }
-                for (k, v) in &t.hash {
-                    pairs.push((
-                        self.data_of(k, on_path, depth + 1)?,
-                        self.data_of(v, on_path, depth + 1)?,
+                for (k, v) in hash {
+                    out.push((
+                        self.data_of(*k, on_path, depth + 1)?,
+                        self.data_of(*v, on_path, depth + 1)?,
                     ));
                 }
                 on_path[id] = false;
-                Data::Table(pairs)
+                Data::Table(out)
             }
             SendValue::LightUserData(_) => return Err("a light userdata is not data".into()),
             SendValue::Function(_) => return Err("a function is not data".into()),
             SendValue::UserData(_) => return Err("a userdata is not data".into()),
             SendValue::Globals => return Err("the globals table is not data".into()),
-            SendValue::Named(n) => return Err(format!("'{n}' is not data")),
+            SendValue::Named(at, len) => {
+                return Err(format!(
+                    "'{}' is not data",
+                    String::from_utf8_lossy(self.arena(at, len))
+                ))
+            }
         })
     }
 
     /// Append the roots of `other` after this packet's roots (objects are renumbered).
     pub fn append(&mut self, other: &Packet) {
-        let (t0, f0, c0, u0) = (
-            self.tables.len() as u32,
-            self.funcs.len() as u32,
-            self.cells.len() as u32,
-            self.udata.len() as u32,
-        );
-        let shift = |v: &SendValue| match v {
+        let t0 = self.tables.len() as u32;
+        let f0 = self.funcs.len() as u32;
+        let c0 = self.cells.len() as u32;
+        let u0 = self.udata.len() as u32;
+        let b0 = self.bytes.len() as u32;
+        let v0 = self.values.len() as u32;
+        let p0 = self.pairs.len() as u32;
+        let up0 = self.upvals.len() as u32;
+        let shift = |v: &SendValue| match *v {
             SendValue::Table(i) => SendValue::Table(i + t0),
             SendValue::Function(i) => SendValue::Function(i + f0),
             SendValue::UserData(i) => SendValue::UserData(i + u0),
-            other => other.clone(),
+            SendValue::Str(at, len) => SendValue::Str(at + b0, len),
+            SendValue::Named(at, len) => SendValue::Named(at + b0, len),
+            other => other,
         };
+        self.bytes.extend_from_slice(&other.bytes);
+        self.values.extend(other.values.iter().map(shift));
+        self.pairs
+            .extend(other.pairs.iter().map(|(k, v)| (shift(k), shift(v))));
         for t in &other.tables {
             self.tables.push(TableData {
-                array: t.array.iter().map(shift).collect(),
-                hash: t.hash.iter().map(|(k, v)| (shift(k), shift(v))).collect(),
+                array: Span {
+                    start: t.array.start + v0,
+                    len: t.array.len,
+                },
+                hash: Span {
+                    start: t.hash.start + p0,
+                    len: t.hash.len,
+                },
                 meta: t.meta.as_ref().map(shift),
             });
         }
+        self.upvals.extend(other.upvals.iter().map(|c| c + c0));
         for f in &other.funcs {
             self.funcs.push(FuncData {
                 proto: f.proto.clone(),
-                upvals: f.upvals.iter().map(|c| c + c0).collect(),
+                upvals: Span {
+                    start: f.upvals.start + up0,
+                    len: f.upvals.len,
+                },
             });
         }
         self.cells.extend(other.cells.iter().map(shift));
@@ -428,12 +515,14 @@ struct Exporter<'a, 's> {
     opts: ExportOptions,
     globals: Gc<Table>,
     p: Packet,
-    seen: HashMap<usize, SendValue>,
-    cell_ids: HashMap<usize, u32>,
+    seen: AHashMap<usize, SendValue>,
+    cell_ids: AHashMap<usize, u32>,
     table_from: Vec<(Obj, Seg)>,
     func_from: Vec<(Obj, Seg)>,
     cell_from: Vec<(Obj, Seg)>,
     work: Vec<Pending>,
+    names: Option<Names>,
+    rebuilt: bool,
 }
 
 /// Copy `values` out of `s`. `labels(i)` names root `i` in refusal messages ("argument
@@ -451,12 +540,14 @@ pub fn export(
         opts,
         globals,
         p: Packet::default(),
-        seen: HashMap::new(),
-        cell_ids: HashMap::new(),
+        seen: AHashMap::default(),
+        cell_ids: AHashMap::default(),
         table_from: Vec::new(),
         func_from: Vec::new(),
         cell_from: Vec::new(),
         work: Vec::new(),
+        names: None,
+        rebuilt: false,
     };
     for (i, v) in values.iter().enumerate() {
         let sv = e.value(*v, Obj::Root(i), Seg::Root)?;
@@ -465,7 +556,7 @@ pub fn export(
     while let Some(w) = e.work.pop() {
         match w {
             Pending::Table(id, t) => e.fill_table(id, t)?,
-            Pending::Func(id, cl) => e.fill_func(id, cl),
+            Pending::Func(id, cl) => e.fill_func(id, cl)?,
             Pending::Cell(id, u) => {
                 let v = e.value(u.get(), Obj::Cell(id), Seg::Content)?;
                 e.p.cells[id as usize] = v;
@@ -476,6 +567,37 @@ pub fn export(
 }
 
 impl Exporter<'_, '_> {
+    /// The name of a Rust function or library table; for a function without one, the
+    /// name tables are rebuilt once (it may have been registered since).
+    fn name_of(&mut self, v: Value) -> Result<Option<SendValue>, String> {
+        let names = match self.names {
+            Some(n) => n,
+            None => {
+                let n = Names::of(self.s);
+                self.names = Some(n);
+                n
+            }
+        };
+        let mut found = names.name_of(v);
+        if found.is_none() && !self.rebuilt && !matches!(v, Value::Table(_)) {
+            self.rebuilt = true;
+            let n = Names::rebuild(self.s);
+            self.names = Some(n);
+            found = n.name_of(v);
+        }
+        match found {
+            Some(n) => {
+                let (at, len) = self.p.bytes_of(n.as_bytes())?;
+                Ok(Some(SendValue::Named(at, len)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn new_id(len: usize) -> Result<u32, String> {
+        u32::try_from(len).map_err(|_| "too many objects to send".to_string())
+    }
+
     fn value(&mut self, v: Value, from: Obj, seg: Seg) -> Result<SendValue, String> {
         Ok(match v {
             Value::Nil => SendValue::Nil,
@@ -483,56 +605,59 @@ impl Exporter<'_, '_> {
             Value::Int(i) => SendValue::Int(i),
             Value::Num(f) => SendValue::Num(f),
             Value::LightUserData(p) => SendValue::LightUserData(p),
-            Value::Str(s) => SendValue::Str(s.as_bytes().into()),
+            Value::Str(s) => {
+                let (at, len) = self.p.bytes_of(s.as_bytes())?;
+                SendValue::Str(at, len)
+            }
             Value::Table(t) => {
                 if Gc::ptr_eq(t, self.globals) {
                     return Ok(SendValue::Globals);
                 }
                 if let Some(sv) = self.seen.get(&t.addr()) {
-                    return Ok(sv.clone());
+                    return Ok(*sv);
                 }
-                let sv = match names::name_of(self.s, v) {
-                    Some(n) => SendValue::Named(n),
+                let sv = match self.name_of(v)? {
+                    Some(n) => n,
                     None => {
-                        let id = self.p.tables.len() as u32;
+                        let id = Self::new_id(self.p.tables.len())?;
                         self.p.tables.push(TableData::default());
                         self.table_from.push((from, seg));
                         self.work.push(Pending::Table(id, t));
                         SendValue::Table(id)
                     }
                 };
-                self.seen.insert(t.addr(), sv.clone());
+                self.seen.insert(t.addr(), sv);
                 sv
             }
             Value::LuaFn(cl) => {
                 if let Some(sv) = self.seen.get(&cl.addr()) {
-                    return Ok(sv.clone());
+                    return Ok(*sv);
                 }
-                let id = self.p.funcs.len() as u32;
+                let id = Self::new_id(self.p.funcs.len())?;
                 self.p.funcs.push(FuncData {
                     proto: cl.p.proto.clone(),
-                    upvals: Vec::new(),
+                    upvals: Span::default(),
                 });
                 self.func_from.push((from, seg));
                 self.work.push(Pending::Func(id, cl));
                 let sv = SendValue::Function(id);
-                self.seen.insert(cl.addr(), sv.clone());
+                self.seen.insert(cl.addr(), sv);
                 sv
             }
-            Value::NativeFn(_) | Value::NativeClosure(_) => match names::name_of(self.s, v) {
-                Some(n) => SendValue::Named(n),
+            Value::NativeFn(_) | Value::NativeClosure(_) => match self.name_of(v)? {
+                Some(n) => n,
                 None => return Err(self.refuse(from, seg, "Rust function")),
             },
             Value::UserData(u) => {
                 if let Some(sv) = self.seen.get(&u.addr()) {
-                    return Ok(sv.clone());
+                    return Ok(*sv);
                 }
                 match export_userdata(u) {
                     Some(ud) => {
-                        let id = self.p.udata.len() as u32;
+                        let id = Self::new_id(self.p.udata.len())?;
                         self.p.udata.push(ud);
                         let sv = SendValue::UserData(id);
-                        self.seen.insert(u.addr(), sv.clone());
+                        self.seen.insert(u.addr(), sv);
                         sv
                     }
                     None => {
@@ -546,19 +671,21 @@ impl Exporter<'_, '_> {
     }
 
     fn fill_table(&mut self, id: u32, t: Gc<Table>) -> Result<(), String> {
-        let mut array = Vec::new();
-        let mut hash = Vec::new();
+        // entries go straight to the packet's vectors: converting a value never appends
+        // to them (new objects are only numbered and queued), so they stay contiguous
+        let vstart = self.p.values.len();
+        let pstart = self.p.pairs.len();
         let mut k = Value::Nil;
         while let Ok(Some((nk, nv))) = t.next(k) {
             k = nk;
-            let kv = match nk {
-                Value::Int(i) if hash.is_empty() && i == array.len() as i64 + 1 => None,
-                _ => Some(self.value(nk, Obj::Table(id), Seg::Key)?),
-            };
+            let in_array = self.p.pairs.len() == pstart
+                && matches!(nk, Value::Int(i) if i == (self.p.values.len() - vstart) as i64 + 1);
             let vv = self.value(nv, Obj::Table(id), Seg::Field(nk))?;
-            match kv {
-                None => array.push(vv),
-                Some(kv) => hash.push((kv, vv)),
+            if in_array {
+                self.p.values.push(vv);
+            } else {
+                let kv = self.value(nk, Obj::Table(id), Seg::Key)?;
+                self.p.pairs.push((kv, vv));
             }
         }
         let meta = match (self.opts.metatables, t.metatable()) {
@@ -568,19 +695,19 @@ impl Exporter<'_, '_> {
             _ => None,
         };
         let td = &mut self.p.tables[id as usize];
-        td.array = array;
-        td.hash = hash;
+        td.array = span_of(vstart, self.p.values.len());
+        td.hash = span_of(pstart, self.p.pairs.len());
         td.meta = meta;
         Ok(())
     }
 
-    fn fill_func(&mut self, id: u32, cl: Gc<LuaClosure>) {
-        let mut upvals = Vec::with_capacity(cl.upvals.len());
+    fn fill_func(&mut self, id: u32, cl: Gc<LuaClosure>) -> Result<(), String> {
+        let start = self.p.upvals.len();
         for (i, u) in cl.upvals.iter().enumerate() {
             let cid = match self.cell_ids.get(&u.addr()) {
                 Some(c) => *c,
                 None => {
-                    let c = self.p.cells.len() as u32;
+                    let c = Self::new_id(self.p.cells.len())?;
                     self.p.cells.push(SendValue::Nil);
                     self.cell_ids.insert(u.addr(), c);
                     self.cell_from.push((Obj::Func(id), Seg::Upvalue(i as u32)));
@@ -588,9 +715,10 @@ impl Exporter<'_, '_> {
                     c
                 }
             };
-            upvals.push(cid);
+            self.p.upvals.push(cid);
         }
-        self.p.funcs[id as usize].upvals = upvals;
+        self.p.funcs[id as usize].upvals = span_of(start, self.p.upvals.len());
+        Ok(())
     }
 
     /// "upvalue 'conn' (userdata) cannot be sent to a worker".
@@ -769,12 +897,13 @@ fn fail(s: &mut State, msg: &str) -> luavm_vm::LuaError {
 
 impl Packet {
     /// Copy the roots into `s` and push them; returns how many were pushed. Fails (with a
-    /// Lua error) when a name cannot be resolved or a userdata kind is unknown here.
+    /// Lua error whose value is a message without position) when a name cannot be
+    /// resolved or a userdata kind is unknown here.
     pub fn import(&self, s: &mut State, cache: &mut ProtoCache) -> LuaResult<usize> {
         let tables: Vec<Gc<Table>> = self
             .tables
             .iter()
-            .map(|t| s.new_table_with(t.array.len(), t.hash.len()))
+            .map(|t| s.new_table_with(t.array.len as usize, t.hash.len as usize))
             .collect();
         let cells: Vec<Gc<UpVal>> = self
             .cells
@@ -788,11 +917,12 @@ impl Packet {
         let mut funcs = Vec::with_capacity(self.funcs.len());
         for f in &self.funcs {
             let lp = cache.load(s, &f.proto);
-            if lp.proto.upvalues.len() != f.upvals.len() {
+            let ids = self.upvals.get(f.upvals.range()).unwrap_or(&[]);
+            if lp.proto.upvalues.len() != ids.len() {
                 return Err(fail(s, "malformed function in transfer"));
             }
-            let mut ups = Vec::with_capacity(f.upvals.len());
-            for c in &f.upvals {
+            let mut ups = Vec::with_capacity(ids.len());
+            for c in ids {
                 match cells.get(*c as usize) {
                     Some(u) => ups.push(*u),
                     None => return Err(fail(s, "malformed function in transfer")),
@@ -818,30 +948,38 @@ impl Packet {
             };
             udata.push(s.new_userdata(data, mt));
         }
-        let objs = Objects {
+        let mut objs = Objects {
+            p: self,
             tables: &tables,
             funcs: &funcs,
             udata: &udata,
+            names: None,
         };
         for (i, c) in self.cells.iter().enumerate() {
-            let v = objs.value(s, c)?;
+            let v = objs.value(s, *c)?;
             cells[i].set(v);
         }
         for (i, td) in self.tables.iter().enumerate() {
             let t = tables[i];
-            for (j, v) in td.array.iter().enumerate() {
-                let v = objs.value(s, v)?;
+            for (j, v) in self
+                .values
+                .get(td.array.range())
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+            {
+                let v = objs.value(s, *v)?;
                 s.raw_set_int(t, j as i64 + 1, v);
             }
-            for (k, v) in &td.hash {
-                let k = objs.value(s, k)?;
-                let v = objs.value(s, v)?;
+            for (k, v) in self.pairs.get(td.hash.range()).unwrap_or(&[]) {
+                let k = objs.value(s, *k)?;
+                let v = objs.value(s, *v)?;
                 if k.is_nil() || matches!(k, Value::Num(f) if f.is_nan()) {
                     continue;
                 }
                 s.raw_set(t, k, v);
             }
-            if let Some(m) = &td.meta {
+            if let Some(m) = td.meta {
                 if let Value::Table(mt) = objs.value(s, m)? {
                     t.set_metatable(Some(mt));
                 }
@@ -849,7 +987,7 @@ impl Packet {
         }
         s.check_stack(self.roots.len())?;
         for r in &self.roots {
-            let v = objs.value(s, r)?;
+            let v = objs.value(s, *r)?;
             s.push(v);
         }
         Ok(self.roots.len())
@@ -857,39 +995,60 @@ impl Packet {
 }
 
 struct Objects<'a> {
+    p: &'a Packet,
     tables: &'a [Gc<Table>],
     funcs: &'a [Gc<LuaClosure>],
     udata: &'a [Gc<UserData>],
+    names: Option<Names>,
 }
 
 impl Objects<'_> {
-    fn value(&self, s: &mut State, v: &SendValue) -> LuaResult<Value> {
+    fn value(&mut self, s: &mut State, v: SendValue) -> LuaResult<Value> {
         Ok(match v {
             SendValue::Nil => Value::Nil,
-            SendValue::Bool(b) => Value::Bool(*b),
-            SendValue::Int(i) => Value::Int(*i),
-            SendValue::Num(f) => Value::Num(*f),
-            SendValue::LightUserData(p) => Value::LightUserData(*p),
-            SendValue::Str(b) => s.str_value(b),
-            SendValue::Table(i) => match self.tables.get(*i as usize) {
+            SendValue::Bool(b) => Value::Bool(b),
+            SendValue::Int(i) => Value::Int(i),
+            SendValue::Num(f) => Value::Num(f),
+            SendValue::LightUserData(p) => Value::LightUserData(p),
+            SendValue::Str(at, len) => s.str_value(self.p.arena(at, len)),
+            SendValue::Table(i) => match self.tables.get(i as usize) {
                 Some(t) => Value::Table(*t),
                 None => return Err(fail(s, "malformed packet")),
             },
-            SendValue::Function(i) => match self.funcs.get(*i as usize) {
+            SendValue::Function(i) => match self.funcs.get(i as usize) {
                 Some(f) => Value::LuaFn(*f),
                 None => return Err(fail(s, "malformed packet")),
             },
-            SendValue::UserData(i) => match self.udata.get(*i as usize) {
+            SendValue::UserData(i) => match self.udata.get(i as usize) {
                 Some(u) => Value::UserData(*u),
                 None => return Err(fail(s, "malformed packet")),
             },
             SendValue::Globals => Value::Table(s.globals()),
-            SendValue::Named(n) => match names::resolve(s, n) {
-                Some(v) => v,
-                None => {
-                    return Err(fail(s, &format!("'{n}' is not available in this VM")));
+            SendValue::Named(at, len) => {
+                let name = self.p.arena(at, len);
+                let names = match self.names {
+                    Some(n) => n,
+                    None => {
+                        let n = Names::of(s);
+                        self.names = Some(n);
+                        n
+                    }
+                };
+                let mut v = names.resolve(s, name);
+                if v.is_nil() {
+                    let n = Names::rebuild(s);
+                    self.names = Some(n);
+                    v = n.resolve(s, name);
                 }
-            },
+                if v.is_nil() {
+                    let m = format!(
+                        "'{}' is not available in this VM",
+                        String::from_utf8_lossy(name)
+                    );
+                    return Err(fail(s, &m));
+                }
+                v
+            }
         })
     }
 }

@@ -77,6 +77,8 @@ pub(crate) struct WorkerRt {
     parker: Parker,
     depth: Cell<u32>,
     ctx: RefCell<Option<Rc<RefCell<Ctx>>>>,
+    /// The VM's table of suspended tasks' coroutines (in its registry).
+    tasks: Cell<Option<Gc<Table>>>,
 }
 
 pub(crate) fn main(
@@ -101,6 +103,7 @@ pub(crate) fn main(
         parker,
         depth: Cell::new(0),
         ctx: RefCell::new(None),
+        tasks: Cell::new(None),
     });
     let mut vm = match wrt.build_vm() {
         Ok(vm) => vm,
@@ -197,6 +200,7 @@ impl WorkerRt {
             luavm_stdlib::open_all(&mut s);
             let ctx = lworkers::open_worker(&mut s, self.clone());
             *self.ctx.borrow_mut() = Some(ctx);
+            self.tasks.set(Some(tasks_table(&mut s)));
             for f in &self.shared.init {
                 if f(&mut s).is_err() {
                     let e = s.error_value();
@@ -215,6 +219,17 @@ impl WorkerRt {
         self.ctx.borrow().clone()
     }
 
+    fn tasks(&self, vm: &mut State) -> Gc<Table> {
+        match self.tasks.get() {
+            Some(t) => t,
+            None => {
+                let t = tasks_table(vm);
+                self.tasks.set(Some(t));
+                t
+            }
+        }
+    }
+
     /// One unit of work: a suspended task that can go on, or a new task. Returns false
     /// when there was nothing to do.
     pub(crate) fn step(&self, vm: &mut State) -> bool {
@@ -229,7 +244,9 @@ impl WorkerRt {
                 self.run_job(vm, slot);
                 if self.depth.get() == 0 {
                     vm.check_gc();
-                    lworkers::flush_callbacks(vm);
+                    if let Some(c) = self.ctx() {
+                        lworkers::flush_callbacks(vm, &c);
+                    }
                 }
                 true
             }
@@ -379,10 +396,9 @@ impl WorkerRt {
         };
         // the function at `base` becomes the body of a new coroutine; the arguments
         // move down one slot
+        // (no safe point until the resume, which roots it as the running thread)
         let body = vm.stack_at(base);
         let co = vm.new_thread(body);
-        let tasks = tasks_table(vm);
-        vm.raw_set_int(tasks, slot.id as i64, Value::Thread(co));
         for i in 0..nargs {
             let v = vm.stack_at(base + 1 + i);
             vm.set_stack_at(base + i, v);
@@ -396,7 +412,7 @@ impl WorkerRt {
         let Some(sus) = self.sched.borrow_mut().suspended.remove(&id) else {
             return;
         };
-        let tasks = tasks_table(vm);
+        let tasks = self.tasks(vm);
         let co = match tasks.get_int(id as i64) {
             Value::Thread(t) => t,
             _ => {
@@ -405,9 +421,11 @@ impl WorkerRt {
                 return;
             }
         };
+        // running, the coroutine is rooted as the current thread; suspended again, it is
+        // put back
+        vm.raw_set_int(tasks, id as i64, Value::Nil);
         if sus.slot.is_done() {
             // cancelled or timed out while it waited
-            vm.raw_set_int(tasks, id as i64, Value::Nil);
             return;
         }
         let base = vm.top();
@@ -437,12 +455,12 @@ impl WorkerRt {
             }
             _ => None,
         };
-        let tasks = tasks_table(vm);
-        let finished = match r {
+        match r {
             Ok((ResumeOutcome::Yielded, _)) => match wait {
                 Some(slots) => {
+                    let tasks = self.tasks(vm);
+                    vm.raw_set_int(tasks, slot.id as i64, Value::Thread(co));
                     self.suspend(slot, slots);
-                    false
                 }
                 None => {
                     let message = "attempt to yield from outside a coroutine".to_string();
@@ -451,7 +469,6 @@ impl WorkerRt {
                         traceback: message.clone(),
                         message,
                     });
-                    true
                 }
             },
             Ok((ResumeOutcome::Returned, n)) => {
@@ -471,7 +488,6 @@ impl WorkerRt {
                         },
                     };
                 slot.complete(outcome);
-                true
             }
             Ok((ResumeOutcome::Failed, _)) | Err(_) => {
                 let e = match r {
@@ -505,11 +521,7 @@ impl WorkerRt {
                         traceback,
                     });
                 }
-                true
             }
-        };
-        if finished {
-            vm.raw_set_int(tasks, slot.id as i64, Value::Nil);
         }
         vm.set_top(base);
         luavm_stdlib::lio_stream::flush_stdout();
