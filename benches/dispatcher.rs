@@ -138,6 +138,7 @@ fn transfer(c: &mut Criterion) {
             let top = b.top();
             p.import(&mut b, &mut cache).unwrap();
             b.set_top(top);
+            b.check_gc();
         })
     });
     g.finish();

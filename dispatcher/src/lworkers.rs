@@ -290,7 +290,20 @@ fn submit_slot(ctx: &Rc<RefCell<Ctx>>, shared: &Arc<Shared>, slot: Arc<Slot>) {
 }
 
 fn export(s: &mut State, vals: &[Value], labels: &dyn Fn(usize) -> String) -> LuaResult<Packet> {
-    match transfer::export(s, vals, labels, ExportOptions::default()) {
+    export_with(s, vals, labels, false)
+}
+
+fn export_with(
+    s: &mut State,
+    vals: &[Value],
+    labels: &dyn Fn(usize) -> String,
+    metatables: bool,
+) -> LuaResult<Packet> {
+    let opts = ExportOptions {
+        metatables,
+        ..ExportOptions::default()
+    };
+    match transfer::export(s, vals, labels, opts) {
         Ok(p) => Ok(p),
         Err(m) => Err(s.lib_error(&m)),
     }
@@ -554,7 +567,12 @@ fn spawn(s: &mut State) -> LuaResult<usize> {
 }
 
 /// One `{func=, args=, timeout=}` entry: its packet and its own timeout.
-fn task_entry(s: &mut State, entry: Value, label: &str) -> LuaResult<TaskEntry> {
+fn task_entry(
+    s: &mut State,
+    entry: Value,
+    label: &str,
+    metatables: bool,
+) -> LuaResult<TaskEntry> {
     let Value::Table(t) = entry else {
         return Err(s.lib_error(&format!("{label} must be a table")));
     };
@@ -574,14 +592,20 @@ fn task_entry(s: &mut State, entry: Value, label: &str) -> LuaResult<TaskEntry> 
         _ => return Err(s.lib_error(&format!("{label}.args must be a table"))),
     }
     let timeout = seconds(s.raw_get_str(t, "timeout"));
-    let p = export(s, &vals, &|i| {
+    let metatables = metatables || truthy_field(s, t, "metatables");
+    let labels = |i: usize| {
         if i == 0 {
             format!("{label}.func")
         } else {
             format!("{label}.args[{i}]")
         }
-    })?;
-    Ok((p, timeout))
+    };
+    let packet = export_with(s, &vals, &labels, metatables)?;
+    Ok(TaskEntry {
+        packet,
+        timeout,
+        metatables,
+    })
 }
 
 fn submit(s: &mut State) -> LuaResult<usize> {
@@ -589,17 +613,18 @@ fn submit(s: &mut State) -> LuaResult<usize> {
     run_ready_callbacks(s, &c)?;
     s.check_table(1)?;
     let entry = s.arg(1);
-    let (p, timeout) = task_entry(s, entry, "argument #1")?;
+    let e = task_entry(s, entry, "argument #1", false)?;
     let sh = shared(s, &c)?;
     let slot = Slot::new(
         Work::Call {
-            func: Arc::new(p),
+            func: Arc::new(e.packet),
             args: None,
         },
         Arc::downgrade(&sh),
         None,
-        timeout,
+        e.timeout,
     );
+    slot.metatables.store(e.metatables, Ordering::Relaxed);
     luavm_stdlib::lio_stream::flush_stdout();
     submit_slot(&c, &sh, slot.clone());
     push_task(s, slot);
@@ -611,26 +636,32 @@ fn map(s: &mut State) -> LuaResult<usize> {
     run_ready_callbacks(s, &c)?;
     let f = s.check_function(1)?;
     let list = s.check_table(2)?;
-    let (batch_timeout, task_timeout) = match s.arg(3) {
-        Value::Nil => (None, None),
+    let (batch_timeout, task_timeout, metatables) = match s.arg(3) {
+        Value::Nil => (None, None, false),
         Value::Table(o) => (
             seconds(s.raw_get_str(o, "timeout")),
             seconds(s.raw_get_str(o, "taskTimeout")),
+            truthy_field(s, o, "metatables"),
         ),
         _ => return Err(s.arg_type_error(3, "table")),
     };
-    let fp = Arc::new(export(s, &[f], &|_| String::new())?);
+    let fp = Arc::new(export_with(s, &[f], &|_| String::new(), metatables)?);
     let n = list.len().max(0);
     let mut packets = Vec::with_capacity(n as usize);
     for i in 1..=n {
         let v = list.get_int(i);
-        packets.push(export(s, &[v], &|_| format!("argument #2[{i}]"))?);
+        packets.push(export_with(
+            s,
+            &[v],
+            &|_| format!("argument #2[{i}]"),
+            metatables,
+        )?);
     }
     let sh = shared(s, &c)?;
     let slots: Vec<Arc<Slot>> = packets
         .into_iter()
         .map(|args| {
-            Slot::new(
+            let slot = Slot::new(
                 Work::Call {
                     func: fp.clone(),
                     args: Some(args),
@@ -638,7 +669,9 @@ fn map(s: &mut State) -> LuaResult<usize> {
                 Arc::downgrade(&sh),
                 None,
                 task_timeout,
-            )
+            );
+            slot.metatables.store(metatables, Ordering::Relaxed);
+            slot
         })
         .collect();
     submit_all(&c, &sh, &slots, batch_timeout);
@@ -681,8 +714,17 @@ fn map_k(s: &mut State, _: Status, idx: usize) -> LuaResult<usize> {
     Ok(1)
 }
 
-/// A task of a batch: its packet (function and arguments) and its own timeout.
-type TaskEntry = (Packet, Option<Duration>);
+/// A task of a batch: its packet (function and arguments), its own timeout, and whether
+/// metatables travel with its arguments and results.
+struct TaskEntry {
+    packet: Packet,
+    timeout: Option<Duration>,
+    metatables: bool,
+}
+
+fn truthy_field(s: &mut State, t: Gc<Table>, k: &str) -> bool {
+    s.raw_get_str(t, k).truthy()
+}
 
 /// Parse a gma2 config: the packets of its tasks, their timeouts, the batch timeout.
 fn parse_batch(
@@ -695,12 +737,14 @@ fn parse_batch(
     };
     let task_timeout = seconds(s.raw_get_str(config, "taskTimeout"));
     let batch_timeout = seconds(s.raw_get_str(config, "timeout"));
+    let metatables = truthy_field(s, config, "metatables");
     let n = tasks.len().max(0);
     let mut out = Vec::with_capacity(n as usize);
     for i in 1..=n {
         let e = tasks.get_int(i);
-        let (p, t) = task_entry(s, e, &format!("tasks[{i}]"))?;
-        out.push((p, t.or(task_timeout)));
+        let mut entry = task_entry(s, e, &format!("tasks[{i}]"), metatables)?;
+        entry.timeout = entry.timeout.or(task_timeout);
+        out.push(entry);
     }
     Ok((config, out, batch_timeout))
 }
@@ -714,16 +758,18 @@ fn submit_batch(
     let sh = shared(s, c)?;
     let slots: Vec<Arc<Slot>> = entries
         .into_iter()
-        .map(|(p, t)| {
-            Slot::new(
+        .map(|e| {
+            let slot = Slot::new(
                 Work::Call {
-                    func: Arc::new(p),
+                    func: Arc::new(e.packet),
                     args: None,
                 },
                 Arc::downgrade(&sh),
                 None,
-                t,
-            )
+                e.timeout,
+            );
+            slot.metatables.store(e.metatables, Ordering::Relaxed);
+            slot
         })
         .collect();
     submit_all(c, &sh, &slots, batch_timeout);

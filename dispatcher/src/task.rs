@@ -178,6 +178,8 @@ pub(crate) struct Slot {
     pub(crate) pool: Weak<Shared>,
     /// Running-time limit, counted from the start.
     pub(crate) timeout: Option<Duration>,
+    /// Carry the metatables of result tables back.
+    pub(crate) metatables: AtomicBool,
     done: AtomicBool,
     st: Mutex<SlotState>,
     cv: Condvar,
@@ -186,7 +188,7 @@ pub(crate) struct Slot {
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Spin this long on a result before sleeping (a round trip is usually shorter).
-const SPIN: Duration = Duration::from_micros(50);
+const SPIN: Duration = Duration::from_micros(20);
 
 impl Slot {
     pub(crate) fn new(
@@ -201,6 +203,7 @@ impl Slot {
             pinned,
             pool,
             timeout,
+            metatables: AtomicBool::new(false),
             done: AtomicBool::new(false),
             st: Mutex::new(SlotState {
                 phase: Phase::Queued,
@@ -342,8 +345,16 @@ impl Slot {
     /// Block the calling thread until the outcome is known.
     pub(crate) fn wait(&self) -> Arc<Outcome> {
         let spin_until = Instant::now() + SPIN;
-        while !self.is_done() && Instant::now() < spin_until {
-            std::hint::spin_loop();
+        'spin: while !self.is_done() {
+            for _ in 0..64 {
+                if self.is_done() {
+                    break 'spin;
+                }
+                std::hint::spin_loop();
+            }
+            if Instant::now() >= spin_until {
+                break;
+            }
         }
         let mut g = self.lock();
         loop {

@@ -476,7 +476,7 @@ impl WorkerRt {
                 let vals: Vec<Value> = (top - n..top).map(|i| vm.stack_at(i)).collect();
                 let opts = ExportOptions {
                     to: "from a worker",
-                    ..ExportOptions::default()
+                    metatables: slot.metatables.load(Ordering::Relaxed),
                 };
                 let outcome =
                     match transfer::export(vm, &vals, &|i| format!("result #{}", i + 1), opts) {

@@ -114,3 +114,15 @@ local ok, err = pcall(function()
   return workers.spawn(function() return coroutine.create(print) end):join()
 end)
 print(ok, err)
+
+-- metatables travel when asked (submit, map, RunSync), both ways
+local V = {__add = function(a, b) return setmetatable({x = a.x + b.x}, getmetatable(a)) end}
+local v1, v2 = setmetatable({x = 1}, V), setmetatable({x = 2}, V)
+local sum = workers.submit{func = function(a, b) return a + b end, args = {v1, v2}, metatables = true}:join()
+print(sum.x, getmetatable(sum) ~= nil)
+print(workers.map(function(v) return (v + v).x end, {v1, v2}, {metatables = true})[2])
+local rs = workers.RunSync{metatables = true, tasks = {{func = function(a) return getmetatable(a) ~= nil end, args = {v1}}}}
+print(rs.result[1].data)
+print(pcall(function()
+  return workers.submit{func = function(a, b) return a + b end, args = {v1, v2}}:join()
+end))
