@@ -9,6 +9,11 @@ use std::process::ExitCode;
 
 use luavm_vm::{LuaResult, State, Value, MULTRET};
 
+/// mimalloc: the collector allocates and frees many small blocks, which glibc's malloc
+/// serves slowly (bins refilled after every sweep).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn msghandler(s: &mut State) -> LuaResult<usize> {
     let v = s.arg(1);
     let msg = match v {
@@ -120,8 +125,22 @@ fn real_main() -> ExitCode {
         .map(|a| String::from_utf8_lossy(a).into_owned())
         .unwrap_or_else(|| "luavm".into());
     let mut s = State::new();
+    // LUAVM_GC_STRESS=1: a full collection at every safe point (for tests)
+    if std::env::var_os("LUAVM_GC_STRESS").is_some_and(|v| !v.is_empty() && v != "0") {
+        s.set_gc_stress(true);
+    }
     luavm_stdlib::open_all(&mut s);
     luavm_dispatcher::open(&mut s);
+    let code = run_main(&mut s, &argv, &progname);
+    // as lua.c: close the state (pending finalizers run) whatever the outcome
+    s.close();
+    luavm_stdlib::lio_stream::flush_all();
+    let _ = std::io::stdout().flush();
+    code
+}
+
+fn run_main(s: &mut State, argv: &[Vec<u8>], progname: &str) -> ExitCode {
+    let progname = progname.to_owned();
 
     // collect options
     let mut i = 1;
@@ -222,7 +241,7 @@ fn real_main() -> ExitCode {
     s.set_global("arg", Value::Table(argt));
 
     for code in &execs {
-        if !load_and_run(&mut s, &progname, code, b"=(command line)", &[]) {
+        if !load_and_run(s, &progname, code, b"=(command line)", &[]) {
             return ExitCode::from(1);
         }
     }
@@ -238,7 +257,7 @@ fn real_main() -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        if !load_and_run(&mut s, &progname, &code, &name, &script_args) {
+        if !load_and_run(s, &progname, &code, &name, &script_args) {
             return ExitCode::from(1);
         }
     } else if execs.is_empty() && !show_version {
@@ -250,13 +269,13 @@ fn real_main() -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        if !load_and_run(&mut s, &progname, &code, &name, &[]) {
+        if !load_and_run(s, &progname, &code, &name, &[]) {
             return ExitCode::from(1);
         }
     }
     // RunAsync callbacks still pending run before exit
-    if let Some(wait) = luavm_dispatcher::pending_wait(&mut s) {
-        if !docall(&mut s, &progname, wait, &[]) {
+    if let Some(wait) = luavm_dispatcher::pending_wait(s) {
+        if !docall(s, &progname, wait, &[]) {
             return ExitCode::from(1);
         }
     }

@@ -13,6 +13,9 @@
 //!   shrink.
 //! - `differential_lua53` checks that the expectations are still exactly what
 //!   the reference `lua5.3` prints (skipped when `lua5.3` is not installed).
+//! - `gc_stress` runs `STRESS_SUBSET` with `LUAVM_GC_STRESS=1` (a full collection at
+//!   every safe point). All scripts under stress (except `STRESS_EXCLUDED`):
+//!   `LUAVM_STRESS_ALL=1 cargo test --release --test lua_scripts gc_stress`.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -83,9 +86,11 @@ struct Output {
     timed_out: bool,
 }
 
-fn run(program: &str, name: &str) -> Result<Output, String> {
+/// Runs `name` with `program` (and `env` added to its environment).
+fn run(program: &str, name: &str, env: &[(&str, &str)]) -> Result<Output, String> {
     let mut child = Command::new(program)
         .arg(format!("{name}.lua"))
+        .envs(env.iter().copied())
         .current_dir(lua_dir())
         .env_remove("LUA_INIT")
         .env_remove("LUA_INIT_5_3")
@@ -177,8 +182,12 @@ fn diff(expected: &[u8], actual: &[u8]) -> String {
 
 /// Runs `name` with `program` and lists every way its output is wrong.
 fn check(program: &str, name: &str) -> Result<(), String> {
+    check_with_env(program, name, &[])
+}
+
+fn check_with_env(program: &str, name: &str, env: &[(&str, &str)]) -> Result<(), String> {
     let expected = expectation(name)?;
-    let out = run(program, name)?;
+    let out = run(program, name, env)?;
     let mut problems = Vec::new();
     if out.timed_out {
         problems.push(format!("  timed out after {} s", TIMEOUT.as_secs()));
@@ -311,6 +320,68 @@ fn differential_lua53() {
     assert!(
         failures.is_empty(),
         "{} expectation(s) no longer match {REFERENCE}:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Scripts run under GC stress by `cargo test`: a mix of everything that allocates,
+/// captures upvalues, switches coroutines or keeps values in odd places.
+const STRESS_SUBSET: &[&str] = &[
+    "closures",
+    "closures_loops",
+    "concat",
+    "coroutine_basic",
+    "coroutine_errors",
+    "coroutine_wrap",
+    "debug_upvalues",
+    "errors_error",
+    "gc_weak",
+    "goto",
+    "meta_index",
+    "metatables",
+    "programs",
+    "string_gsub_gmatch",
+    "table_insert_remove",
+    "table_iteration",
+    "table_sort",
+    "tail_calls",
+    "varargs",
+];
+
+/// Scripts left out of the all-scripts stress run: their output depends on when
+/// collections happen (finalizer order and errors), or a collection per call makes them
+/// too slow (deep recursion: each collection walks the whole stack).
+const STRESS_EXCLUDED: &[&str] = &["gc_finalizers", "recursion"];
+
+#[test]
+fn gc_stress() {
+    let all = std::env::var_os("LUAVM_STRESS_ALL").is_some_and(|v| !v.is_empty() && v != "0");
+    let known = known_failures();
+    let names: Vec<String> = if all {
+        script_names()
+            .into_iter()
+            .filter(|n| !STRESS_EXCLUDED.contains(&n.as_str()))
+            .filter(|n| !known.contains_key(&format!("{n}.lua")))
+            .collect()
+    } else {
+        STRESS_SUBSET.iter().map(|n| n.to_string()).collect()
+    };
+    let env = [("LUAVM_GC_STRESS", "1")];
+    let failures: Vec<String> = check_all(&names, |name| {
+        check_with_env(env!("CARGO_BIN_EXE_luavm"), name, &env)
+    })
+    .into_iter()
+    .filter_map(|(name, result)| {
+        result
+            .err()
+            .map(|why| format!("{name}.lua under GC stress\n{why}"))
+    })
+    .collect();
+    println!("{} scripts under GC stress", names.len());
+    assert!(
+        failures.is_empty(),
+        "{} script(s) fail under GC stress:\n\n{}",
         failures.len(),
         failures.join("\n\n")
     );

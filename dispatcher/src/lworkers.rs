@@ -567,12 +567,7 @@ fn spawn(s: &mut State) -> LuaResult<usize> {
 }
 
 /// One `{func=, args=, timeout=}` entry: its packet and its own timeout.
-fn task_entry(
-    s: &mut State,
-    entry: Value,
-    label: &str,
-    metatables: bool,
-) -> LuaResult<TaskEntry> {
+fn task_entry(s: &mut State, entry: Value, label: &str, metatables: bool) -> LuaResult<TaskEntry> {
     let Value::Table(t) = entry else {
         return Err(s.lib_error(&format!("{label} must be a table")));
     };

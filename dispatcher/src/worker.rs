@@ -123,7 +123,8 @@ pub(crate) fn main(
             // the VM could not be rebuilt: retry for each task, fail it if that fails too
             match wrt.build_vm() {
                 Ok(v) => {
-                    vm = v;
+                    let old = std::mem::replace(&mut vm, v);
+                    let _ = catch_unwind(AssertUnwindSafe(move || drop(old)));
                     broken = None;
                 }
                 Err(m) => {
@@ -147,7 +148,12 @@ pub(crate) fn main(
                 let msg = panic_message(&*payload);
                 wrt.fail_all(&msg);
                 match wrt.build_vm() {
-                    Ok(v) => vm = v,
+                    Ok(v) => {
+                        // the old VM may be inconsistent: closing it (finalizers) must
+                        // not take the thread down
+                        let old = std::mem::replace(&mut vm, v);
+                        let _ = catch_unwind(AssertUnwindSafe(move || drop(old)));
+                    }
                     Err(m) => broken = Some(format!("{msg} ({m})")),
                 }
             }

@@ -273,7 +273,7 @@ fn setmetatable(s: &mut State) -> LuaResult<usize> {
             return Err(s.lib_error("cannot change a protected metatable"));
         }
     }
-    t.set_metatable(mt);
+    s.set_metatable(Value::Table(t), mt);
     s.push(Value::Table(t));
     Ok(1)
 }
@@ -362,6 +362,8 @@ fn xpcall(s: &mut State) -> LuaResult<usize> {
     s.call_k(first + 3, MULTRET, first + 2, finish_pcall, Some(first + 1))
 }
 
+/// `collectgarbage(opt, arg)` as 5.3's `luaB_collectgarbage` over `lua_gc`: the
+/// argument is read (as a C `int`) for every option.
 fn collectgarbage(s: &mut State) -> LuaResult<usize> {
     const OPTS: &[&str] = &[
         "stop",
@@ -374,17 +376,18 @@ fn collectgarbage(s: &mut State) -> LuaResult<usize> {
         "isrunning",
     ];
     let o = s.check_option(1, Some("collect"), OPTS)?;
+    let ex = s.opt_integer(2, 0)? as i32;
     match OPTS[o] {
         "stop" => {
-            s.heap.running = false;
+            s.heap.set_running(false);
             s.push(Value::Int(0));
         }
         "restart" => {
-            s.heap.running = true;
+            s.heap.set_running(true);
             s.push(Value::Int(0));
         }
         "collect" => {
-            s.collect_garbage();
+            s.full_gc()?;
             s.push(Value::Int(0));
         }
         "count" => {
@@ -392,27 +395,51 @@ fn collectgarbage(s: &mut State) -> LuaResult<usize> {
             s.push(Value::Num(b as f64 / 1024.0));
         }
         "step" => {
-            s.collect_garbage();
-            s.push(Value::Bool(true));
+            let done = gc_step(s, ex)?;
+            s.push(Value::Bool(done));
         }
         "setpause" => {
-            let v = s.opt_integer(2, 0)?;
             let old = s.heap.tuning.pause;
-            s.heap.tuning.pause = v.max(0) as usize;
-            s.push(Value::Int(old as i64));
+            s.heap.tuning.pause = i64::from(ex);
+            s.push(Value::Int(old));
         }
         "setstepmul" => {
-            let v = s.opt_integer(2, 0)?;
             let old = s.heap.tuning.stepmul;
-            s.heap.tuning.stepmul = v.max(0) as usize;
-            s.push(Value::Int(old as i64));
+            // as lua_gc: avoid ridiculous low values (and 0)
+            s.heap.tuning.stepmul = i64::from(ex.max(40));
+            s.push(Value::Int(old));
         }
         _ => {
-            let r = s.heap.running;
+            let r = s.heap.is_running();
             s.push(Value::Bool(r));
         }
     }
     Ok(1)
+}
+
+/// Bytes of work credited by a basic step (`collectgarbage("step", 0)`), before `stepmul`.
+const GC_STEP_SIZE: usize = 1024;
+
+/// `collectgarbage("step", kb)`. The collector is not incremental yet: a step adds work
+/// credit (`kb` KB, or a basic step for 0, scaled by `stepmul` as PUC converts debt into
+/// work), and once the credit covers the heap a full cycle runs and the step returns true
+/// ("end of cycle"), as PUC's steps do when they finish a cycle. Steps run even when the
+/// collector is stopped, and leave it stopped.
+fn gc_step(s: &mut State, kb: i32) -> LuaResult<bool> {
+    let stepmul = s.heap.tuning.stepmul.clamp(40, 1_000_000) as usize;
+    let work = if kb <= 0 {
+        GC_STEP_SIZE
+    } else {
+        (kb as usize).saturating_mul(1024)
+    };
+    let credit = work.saturating_mul(stepmul) / 100;
+    s.gc_step_credit = s.gc_step_credit.saturating_add(credit);
+    if s.gc_step_credit < s.memory_used() {
+        return Ok(false);
+    }
+    s.gc_step_credit = 0;
+    s.full_gc()?;
+    Ok(true)
 }
 
 /// Load a chunk and push the function (or nil and the message).
@@ -562,11 +589,19 @@ pub fn describe_io_error(name: &str, e: &std::io::Error) -> String {
     format!("{name}: {msg}")
 }
 
+/// What `luaL_loadfilex` skips: a UTF-8 byte-order mark, then a first line starting with
+/// `#` (its newline is kept so line numbers stay right, except before a binary chunk).
 fn skip_comment_line(mut data: Vec<u8>) -> Vec<u8> {
+    if data.starts_with(b"\xEF\xBB\xBF") {
+        data.drain(..3);
+    }
     if data.first() == Some(&b'#') {
         let end = data.iter().position(|&c| c == b'\n').unwrap_or(data.len());
-        // keep the newline so line numbers stay right
-        data.drain(..end);
+        if data.get(end + 1) == Some(&0x1b) {
+            data.drain(..end + 1);
+        } else {
+            data.drain(..end);
+        }
     }
     data
 }
@@ -600,6 +635,10 @@ fn dofile(s: &mut State) -> LuaResult<usize> {
     let f = s.load(&code, &name)?;
     let func = s.top();
     s.push(f);
-    s.call(func, MULTRET)?;
+    // continuation style, so the chunk may yield (as PUC's dofile with lua_callk)
+    s.call_k(func, MULTRET, func, finish_dofile, None)
+}
+
+fn finish_dofile(s: &mut State, _: luavm_vm::Status, func: usize) -> LuaResult<usize> {
     Ok(s.top() - func)
 }

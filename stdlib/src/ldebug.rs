@@ -331,11 +331,7 @@ fn setmetatable(s: &mut State) -> LuaResult<usize> {
         _ => return Err(s.arg_error(2, "nil or table expected")),
     };
     let v = s.arg(1);
-    match v {
-        Value::Table(t) => t.set_metatable(mt),
-        Value::UserData(u) => u.metatable.set(mt),
-        other => s.set_type_metatable(other.type_of(), mt),
-    }
+    s.set_metatable(v, mt);
     s.push(v);
     Ok(1)
 }

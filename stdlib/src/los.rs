@@ -181,6 +181,10 @@ fn exit(s: &mut State) -> LuaResult<usize> {
         Value::Bool(b) => i32::from(!b),
         _ => s.opt_integer(1, 0)? as i32,
     };
+    // `os.exit(code, true)` closes the state first: pending finalizers run
+    if s.arg(2).truthy() {
+        s.close();
+    }
     // C's exit flushes and closes every stream
     stream::flush_all();
     std::process::exit(code);

@@ -119,6 +119,7 @@ fn rep(s: &mut State) -> LuaResult<usize> {
     if unit > 0 && total >= MAX_STRING as u128 {
         return Err(s.lib_error("resulting string too large"));
     }
+    s.check_alloc(total as usize)?;
     let mut out = Vec::with_capacity(total as usize);
     for k in 0..n {
         out.extend_from_slice(st.as_bytes());

@@ -305,6 +305,7 @@ fn concat(s: &mut State) -> LuaResult<usize> {
             add_field(s, &mut buf, v, i)?;
         }
     }
+    s.check_alloc(buf.len())?;
     let r = s.new_str_vec(buf);
     s.push(Value::Str(r));
     Ok(1)

@@ -37,6 +37,9 @@ impl State {
         match self.stack[func] {
             Value::LuaFn(cl) => {
                 self.push_lua_frame(cl, func, nresults)?;
+                if self.hook.mask & crate::debug::hookmask::CALL != 0 {
+                    self.call_hook(false)?;
+                }
                 Ok(true)
             }
             Value::NativeFn(f) => {
@@ -87,6 +90,8 @@ impl State {
             }
             base
         };
+        // SAFETY: the frame stack always holds the thread's base frame.
+        let clevel = unsafe { self.ci.last().unwrap_unchecked().clevel };
         self.ci.push(CallInfo {
             func: func as u32,
             base: base as u32,
@@ -97,6 +102,7 @@ impl State {
             k: None,
             ctx: 0,
             extra: 0,
+            clevel,
         });
         Ok(base)
     }
@@ -114,6 +120,7 @@ impl State {
         if self.ci.len() >= crate::state::MAX_STACK {
             return Err(self.runtime_error("stack overflow"));
         }
+        let clevel = self.ci.last().map_or(0, |c| c.clevel);
         self.ci.push(CallInfo {
             func: func as u32,
             base: func as u32 + 1,
@@ -124,8 +131,18 @@ impl State {
             k: None,
             ctx: 0,
             extra: 0,
+            clevel,
         });
+        if self.hook.mask != 0 {
+            self.call_hook(false)?;
+        }
         let n = f(self)?;
+        if self.hook.mask != 0 {
+            // the hook may move the stack's top: keep the results by position
+            let first = self.top - n;
+            self.ret_hook()?;
+            self.top = first + n;
+        }
         let first = self.top - n;
         self.poscall(first, n);
         Ok(())
@@ -195,7 +212,12 @@ impl State {
     /// at protected frames at or above `entry`.
     pub(crate) fn execute(&mut self, entry: usize) -> LuaResult<()> {
         loop {
-            match self.run(entry) {
+            let r = if self.hooks_on() {
+                self.run::<true>(entry)
+            } else {
+                self.run::<false>(entry)
+            };
+            match r {
                 Ok(()) => return Ok(()),
                 Err(LuaError::Error) => {
                     if self.interrupt_pending() {
@@ -224,12 +246,17 @@ impl State {
         self.ci.truncate(i + 1);
         self.errfunc = ci.extra as usize;
         self.in_overflow = false;
+        self.shrink_stack();
         self.ci[i].status &= !cist::YPCALL;
         self.top = ci.base as usize;
         self.push(err);
         let k = ci.k.expect("protected frame has a continuation");
         let n = k(self, Status::Error, ci.ctx as usize)?;
         let first = self.top - n;
+        if self.hook.mask != 0 {
+            self.ret_hook()?;
+            self.top = first + n;
+        }
         self.poscall(first, n);
         Ok(())
     }
@@ -247,6 +274,10 @@ impl State {
             None => self.top - ((ci.func as usize) + 1),
         };
         let first = self.top - n;
+        if self.hook.mask != 0 {
+            self.ret_hook()?;
+            self.top = first + n;
+        }
         self.poscall(first, n);
         Ok(())
     }
@@ -255,15 +286,9 @@ impl State {
     /// end at the new `top`. Not yieldable; counts one C level.
     pub fn call(&mut self, func: usize, nresults: i32) -> LuaResult<()> {
         self.n_ccalls += 1;
-        if self.n_ccalls >= MAX_CCALLS {
-            let r = if self.n_ccalls == MAX_CCALLS {
-                Err(self.runtime_error("C stack overflow"))
-            } else {
-                let m = self.str_value(b"error in error handling");
-                Err(self.set_error(m))
-            };
+        if let Err(e) = self.check_c_level(0) {
             self.n_ccalls -= 1;
-            return r;
+            return Err(e);
         }
         self.nny += 1;
         let depth = self.ci.len();
@@ -299,6 +324,29 @@ impl State {
         Ok(r)
     }
 
+    /// Nesting levels that PUC would have on the C stack: Rust re-entry (`call`,
+    /// `resume`) plus the running frame's `clevel`, plus `extra`.
+    pub(crate) fn c_level(&self, extra: u32) -> u32 {
+        self.n_ccalls + self.ci.last().map_or(0, |c| c.clevel as u32) + extra
+    }
+
+    /// Raise "C stack overflow" at PUC's limit of 200 levels (and "error in error
+    /// handling" past the room left for message handlers), as `luaD_call`.
+    pub(crate) fn check_c_level(&mut self, extra: u32) -> LuaResult<()> {
+        let level = self.c_level(extra);
+        if level < MAX_CCALLS {
+            return Ok(());
+        }
+        if level >= MAX_CCALLS + (MAX_CCALLS >> 3) {
+            let m = self.str_value(b"error in error handling");
+            return Err(self.set_error(m));
+        }
+        if level == MAX_CCALLS {
+            return Err(self.runtime_error("C stack overflow"));
+        }
+        Ok(())
+    }
+
     /// Continuation-style call from a Rust function (yieldable): call `stack[func]` with
     /// `func+1..top`. If it is a Rust function, it runs now and `k(Ok)` is returned; if it
     /// is a Lua function, its frame is pushed and `Err(Continue)` returned: the loop runs
@@ -314,6 +362,9 @@ impl State {
         protect: Option<usize>,
     ) -> LuaResult<usize> {
         let me = self.ci.len() - 1;
+        // the callee runs "inside" this Rust function, one C level deeper (as
+        // `lua_callk`/`lua_pcallk` in PUC)
+        self.ci[me].clevel += 1;
         self.ci[me].k = Some(k);
         self.ci[me].ctx = ctx as u32;
         self.ci[me].status |= cist::HAS_K;
@@ -323,7 +374,12 @@ impl State {
             self.ci[me].extra = self.errfunc as u32;
             self.errfunc = h;
         }
-        match self.precall(func, nresults) {
+        // past the limit the error is this call's own (a `pcall` catches it)
+        let started = match self.check_c_level(0) {
+            Ok(()) => self.precall(func, nresults),
+            Err(e) => Err(e),
+        };
+        match started {
             Ok(true) => Err(LuaError::Continue),
             Ok(false) => {
                 if protected {
@@ -367,6 +423,7 @@ impl State {
                 self.nny = old_nny;
                 self.n_ccalls = old_ccalls;
                 self.in_overflow = false;
+                self.shrink_stack();
                 self.top = func;
                 self.push(err);
                 Err(e)

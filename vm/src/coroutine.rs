@@ -8,17 +8,15 @@
 //! Invariants:
 //! - a thread is `Running` only while its data is in `State`; `Normal` while it resumed
 //!   another; the thread chain of resumers is kept in `resumers` (rooted);
-//! - the values passed in and out are moved through a Rust buffer only while no
-//!   allocation can happen (between the stack swaps).
+//! - the values passed in and out are copied from one thread's stack to the other's
+//!   right after the switch, before anything can allocate.
 
 use luavm_gc::Gc;
-use smallvec::SmallVec;
 
 use crate::call::MULTRET;
 use crate::error::{LuaError, LuaResult};
 use crate::state::{State, MAX_CCALLS};
-use crate::thread::{CoStatus, Thread, ThreadData};
-use crate::value::Value;
+use crate::thread::{CoStatus, Thread};
 
 /// How a resume ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,28 +29,21 @@ pub enum ResumeOutcome {
     Failed,
 }
 
-type Values = SmallVec<[Value; 8]>;
-
 impl State {
     fn swap_thread_data(&mut self, out: Gc<Thread>, into: Gc<Thread>) {
-        let saved = ThreadData {
-            stack: std::mem::take(&mut self.stack),
-            ci: std::mem::take(&mut self.ci),
-            open_upvals: std::mem::take(&mut self.open_upvals),
-            top: self.top,
-            nny: self.nny,
-            errfunc: self.errfunc,
-            hook: self.hook,
-        };
-        *out.data.borrow_mut() = saved;
-        let d = std::mem::take(&mut *into.data.borrow_mut());
-        self.stack = d.stack;
-        self.ci = d.ci;
-        self.open_upvals = d.open_upvals;
-        self.top = d.top;
-        self.nny = d.nny;
-        self.errfunc = d.errfunc;
-        self.hook = d.hook;
+        use std::mem::swap;
+        // the running fields go into `into`'s cell (which holds `into`'s state) ...
+        let mut din = into.data.borrow_mut();
+        swap(&mut self.stack, &mut din.stack);
+        swap(&mut self.ci, &mut din.ci);
+        swap(&mut self.open_upvals, &mut din.open_upvals);
+        swap(&mut self.top, &mut din.top);
+        swap(&mut self.nny, &mut din.nny);
+        swap(&mut self.errfunc, &mut din.errfunc);
+        swap(&mut self.hook, &mut din.hook);
+        // ... and then that cell's content (now `out`'s state) moves to `out`'s cell,
+        // whose content (left over from when `out` was switched in) goes back to `into`
+        swap(&mut *out.data.borrow_mut(), &mut *din);
         self.current = into;
     }
 
@@ -75,30 +66,32 @@ impl State {
             self.push_str(msg);
             return Ok((ResumeOutcome::Failed, 1));
         }
-        if self.n_ccalls + 1 >= MAX_CCALLS {
+        // the coroutine runs one C level above its resumer (PUC's `lua_resume`)
+        let level = self.c_level(1);
+        if level >= MAX_CCALLS {
             self.top -= nargs;
             self.push_str(b"C stack overflow");
             return Ok((ResumeOutcome::Failed, 1));
         }
-        let args: Values = self.stack[self.top - nargs..self.top]
-            .iter()
-            .copied()
-            .collect();
-        self.top -= nargs;
         let me = self.current;
         me.status.set(CoStatus::Normal);
         self.resumers.push(me);
         self.swap_thread_data(me, co);
         co.status.set(CoStatus::Running);
-        self.n_ccalls += 1;
-        // arguments go onto the coroutine's stack (no allocation since the copy)
-        if self.check_stack(args.len() + 1).is_err() {
-            // cannot even push the arguments
+        let saved_ccalls = self.n_ccalls;
+        self.n_ccalls = level;
+        // the arguments move from the resumer's stack onto the coroutine's
+        {
+            let mut d = me.data.borrow_mut();
+            let from = d.top - nargs;
+            if self.check_stack(nargs + 1).is_err() {
+                // cannot even push the arguments: `push` grows the stack regardless
+            }
+            for i in from..from + nargs {
+                self.push(d.stack[i]);
+            }
+            d.top = from;
         }
-        for a in &args {
-            self.push(*a);
-        }
-        drop(args);
         let r = if status == CoStatus::Fresh {
             match self.precall(1, MULTRET) {
                 Ok(true) | Err(LuaError::Continue) => self.execute(1),
@@ -111,41 +104,45 @@ impl State {
             self.poscall(first, nargs);
             self.execute(1)
         };
-        self.n_ccalls -= 1;
-        let (outcome, out): (ResumeOutcome, Values) = match r {
+        self.n_ccalls = saved_ccalls;
+        // where the outcome's values are on the coroutine's stack
+        let (outcome, first, n) = match r {
             Ok(()) => {
                 co.status.set(CoStatus::Dead);
-                (
-                    ResumeOutcome::Returned,
-                    self.stack[1..self.top].iter().copied().collect(),
-                )
+                (ResumeOutcome::Returned, 1, self.top.saturating_sub(1))
             }
             Err(LuaError::Yield) => {
                 co.status.set(CoStatus::Suspended);
                 let ci = self.ci[self.ci.len() - 1];
                 let base = (ci.base as usize).min(self.top);
-                let yielded = self.stack[base..self.top].iter().copied().collect();
-                // the values move out of the coroutine (as PUC's `lua_xmove`): the
-                // yielding frame has no slots left that the debug library could see
-                self.top = base;
-                (ResumeOutcome::Yielded, yielded)
+                (ResumeOutcome::Yielded, base, self.top - base)
             }
             Err(_) => {
                 co.status.set(CoStatus::Dead);
-                let mut v = Values::new();
-                v.push(self.error_value);
-                (ResumeOutcome::Failed, v)
+                (ResumeOutcome::Failed, 0, 0)
             }
         };
+        let err = self.error_value;
         self.swap_thread_data(co, me);
         self.resumers.pop();
         me.status.set(CoStatus::Running);
-        let n = out.len();
-        if self.check_stack(n).is_err() {
-            self.top = self.top.saturating_sub(0);
+        if outcome == ResumeOutcome::Failed {
+            self.push(err);
+            return Ok((outcome, 1));
         }
-        for v in out {
-            self.push(v);
+        let mut d = co.data.borrow_mut();
+        // the values move out of the coroutine (as PUC's `lua_xmove`): a yielding frame
+        // keeps no slots that the debug library could see
+        d.top = first;
+        if self.top + crate::state::EXTRA_STACK + n + 1 > crate::state::MAX_STACK {
+            // as PUC's auxresume when `lua_checkstack` fails: the results are dropped
+            drop(d);
+            self.push_str(b"too many results to resume");
+            return Ok((ResumeOutcome::Failed, 1));
+        }
+        self.check_stack(n)?;
+        for i in first..first + n {
+            self.push(d.stack[i]);
         }
         Ok((outcome, n))
     }

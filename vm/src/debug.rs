@@ -41,6 +41,10 @@ pub struct Hook {
     pub func: Value,
     pub mask: u8,
     pub count: i32,
+    /// Instructions left before the next count event (PUC's `hookcount`).
+    pub hookcount: i32,
+    /// pc (index of the next instruction) of the last traced instruction (PUC's `oldpc`).
+    pub oldpc: u32,
 }
 
 /// The frames of one thread, read-only: its stack, frames and top.
@@ -168,6 +172,9 @@ impl Frames<'_> {
             return None;
         }
         let p = self.proto(idx - 1)?;
+        if self.ci.get(idx - 1)?.status & cist::HOOKED != 0 {
+            return Some(("hook", "?".to_string()));
+        }
         let pc = self.current_pc(idx - 1).max(0) as usize;
         func_name_from_code(&p, pc)
     }
@@ -473,16 +480,24 @@ impl State {
     }
 
     /// Set the hook of thread `th` (`lua_sethook`): a nil function or an empty mask turns
-    /// the hook off. Hooks are stored only; the interpreter does not call them yet.
+    /// the hook off. `hooks.rs` calls it.
     pub fn set_hook(&mut self, th: Option<Gc<Thread>>, func: Value, mask: u8, count: i32) {
         let hook = if func.is_nil() || mask == 0 {
             Hook {
                 func: Value::Nil,
                 mask: 0,
                 count,
+                hookcount: count,
+                oldpc: 0,
             }
         } else {
-            Hook { func, mask, count }
+            Hook {
+                func,
+                mask,
+                count,
+                hookcount: count,
+                oldpc: 0,
+            }
         };
         match th {
             Some(t) if !Gc::ptr_eq(t, self.current) => {

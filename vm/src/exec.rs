@@ -23,7 +23,9 @@ use crate::thread::cist;
 use crate::value::Value;
 
 impl State {
-    pub(crate) fn run(&mut self, entry: usize) -> LuaResult<()> {
+    /// `HOOKED`: the instantiation that runs debug hooks (see `hooks.rs`); each one
+    /// returns `Err(Continue)` at a call safe point when the other one is needed.
+    pub(crate) fn run<const HOOKED: bool>(&mut self, entry: usize) -> LuaResult<()> {
         // The running frame, kept in locals: `enter_frame!` sets them when a frame starts
         // or resumes (at 'newframe, and inline for Lua-to-Lua calls and returns).
         let mut ci_idx: usize;
@@ -90,7 +92,7 @@ impl State {
             macro_rules! reg {
                 ($r:expr) => {
                     // SAFETY: verified register index < max_stack_size <= stack.len() - base.
-                    unsafe { Value::load(stk.add($r as usize)) }
+                    unsafe { *stk.add($r as usize) }
                 };
             }
             macro_rules! set_reg {
@@ -239,6 +241,11 @@ impl State {
                 // lands inside (verified), so pc never runs past the end.
                 let i = unsafe { *pc };
                 pc = next(pc);
+                if HOOKED {
+                    savepc!();
+                    self.trace_exec(cl)?;
+                    reload!();
+                }
                 // SAFETY: verified opcodes are < NUM_OPCODES.
                 let op: OpCode = unsafe { std::mem::transmute::<u8, OpCode>(inst::opcode_raw(i)) };
                 match op {
@@ -264,15 +271,16 @@ impl State {
                     }
                     OpCode::GetUpval => set_reg!(inst::a(i), upval!(inst::b(i)).get()),
                     OpCode::GetTabUp => {
-                        let t = upval!(inst::b(i)).get();
-                        let key = rk!(inst::c(i));
-                        if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
+                        if let (&Value::Table(tt), &Value::Str(ks)) =
+                            (upval!(inst::b(i)).get_ref(), rk_ref!(inst::c(i)))
+                        {
                             let v = tt.get_str(ks);
                             if !v.is_nil() || tt.metatable().is_none() {
                                 set_reg!(inst::a(i), v);
                                 continue;
                             }
                         }
+                        let (t, key) = (upval!(inst::b(i)).get(), rk!(inst::c(i)));
                         if protect!(self.index_slow(
                             t,
                             key,
@@ -283,19 +291,20 @@ impl State {
                         }
                     }
                     OpCode::GetTable => {
-                        let t = reg!(inst::b(i));
-                        let key = rk!(inst::c(i));
-                        if let Value::Table(tt) = t {
-                            let v = match key {
-                                Value::Int(n) => tt.get_int(n),
-                                Value::Str(s) => tt.get_str(s),
-                                _ => tt.get(key),
+                        // read operands through references: values are copied only
+                        // where they are used
+                        if let &Value::Table(tt) = reg_ref!(inst::b(i)) {
+                            let v = match rk_ref!(inst::c(i)) {
+                                &Value::Int(n) => tt.get_int(n),
+                                &Value::Str(s) => tt.get_str(s),
+                                &key => tt.get(key),
                             };
                             if !v.is_nil() || tt.metatable().is_none() {
                                 set_reg!(inst::a(i), v);
                                 continue;
                             }
                         }
+                        let (t, key) = (reg!(inst::b(i)), rk!(inst::c(i)));
                         if protect!(self.index_slow(
                             t,
                             key,
@@ -306,18 +315,18 @@ impl State {
                         }
                     }
                     OpCode::SetTabUp => {
-                        let t = upval!(inst::a(i)).get();
-                        let key = rk!(inst::b(i));
-                        let v = rk!(inst::c(i));
-                        if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
-                            if tt.metatable().is_none() || !tt.get_str(ks).is_nil() {
-                                let d = tt.set_str(ks, v);
+                        if let (&Value::Table(tt), &Value::Str(ks)) =
+                            (upval!(inst::a(i)).get_ref(), rk_ref!(inst::b(i)))
+                        {
+                            if let Some(d) = tt.set_str_fast(ks, rk!(inst::c(i))) {
                                 if d != 0 {
                                     self.heap.account(d);
                                 }
                                 continue;
                             }
                         }
+                        let (t, key, v) =
+                            (upval!(inst::a(i)).get(), rk!(inst::b(i)), rk!(inst::c(i)));
                         if protect!(self.newindex_slow(t, key, v, crate::ops::Src::Up(inst::a(i))))?
                         {
                             continue 'newframe;
@@ -325,28 +334,30 @@ impl State {
                     }
                     OpCode::SetUpval => upval!(inst::b(i)).set(reg!(inst::a(i))),
                     OpCode::SetTable => {
-                        let t = reg!(inst::a(i));
-                        let key = rk!(inst::b(i));
-                        let v = rk!(inst::c(i));
-                        if let Value::Table(tt) = t {
-                            if let Value::Int(n) = key {
-                                if (n as u64).wrapping_sub(1) < tt.array_len() as u64
-                                    && (tt.metatable().is_none() || !tt.get_int(n).is_nil())
-                                {
-                                    tt.set_int(n, v);
-                                    continue;
+                        if let &Value::Table(tt) = reg_ref!(inst::a(i)) {
+                            match rk_ref!(inst::b(i)) {
+                                &Value::Int(n) if tt.set_in_array(n, rk!(inst::c(i))) => continue,
+                                &Value::Str(ks) => {
+                                    if let Some(d) = tt.set_str_fast(ks, rk!(inst::c(i))) {
+                                        if d != 0 {
+                                            self.heap.account(d);
+                                        }
+                                        continue;
+                                    }
                                 }
-                            }
-                            if tt.metatable().is_none()
-                                && !matches!(key, Value::Nil | Value::Num(_))
-                            {
-                                let d = tt.set(key, v);
-                                if d != 0 {
-                                    self.heap.account(d);
+                                Value::Nil | Value::Num(_) => {}
+                                &key => {
+                                    if tt.metatable().is_none() {
+                                        let d = tt.set(key, rk!(inst::c(i)));
+                                        if d != 0 {
+                                            self.heap.account(d);
+                                        }
+                                        continue;
+                                    }
                                 }
-                                continue;
                             }
                         }
+                        let (t, key, v) = (reg!(inst::a(i)), rk!(inst::b(i)), rk!(inst::c(i)));
                         if protect!(self.newindex_slow(
                             t,
                             key,
@@ -366,15 +377,15 @@ impl State {
                     OpCode::SelfOp => {
                         let a = inst::a(i);
                         let t = reg!(inst::b(i));
-                        let key = rk!(inst::c(i));
                         set_reg!(a + 1, t);
-                        if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
+                        if let (Value::Table(tt), &Value::Str(ks)) = (t, rk_ref!(inst::c(i))) {
                             let v = tt.get_str(ks);
                             if !v.is_nil() || tt.metatable().is_none() {
                                 set_reg!(a, v);
                                 continue;
                             }
                         }
+                        let key = rk!(inst::c(i));
                         if protect!(self.index_slow(
                             t,
                             key,
@@ -588,6 +599,10 @@ impl State {
                             pc = lp.code.as_ptr();
                             // SAFETY: push_lua_frame sized the stack for the new frame.
                             stk = unsafe { self.stack.as_mut_ptr().add(base) };
+                            if HOOKED {
+                                self.call_hook(false)?;
+                                reload!();
+                            }
                             continue;
                         }
                         if self.precall(base + a, nresults)? {
@@ -598,6 +613,10 @@ impl State {
                         }
                         // a Rust function may have allocated: this is a safe point
                         self.check_gc();
+                        if HOOKED != self.hooks_on() {
+                            // a hook was set or removed: continue in the other loop
+                            return Err(crate::error::LuaError::Continue);
+                        }
                         reload!();
                     }
                     OpCode::TailCall => {
@@ -633,20 +652,19 @@ impl State {
                         self.top = func + n;
                         // SAFETY: this frame is on the frame stack.
                         let old = unsafe { self.ci.pop().unwrap_unchecked() };
-                        let old_ret = crate::call::Returned {
-                            func: old.func as usize,
-                            nresults: old.nresults,
-                            status: old.status,
-                            extra: old.extra as usize,
+                        // SAFETY: func < top <= stack.len(); it holds the Lua callee (checked).
+                        let Value::LuaFn(callee) = (unsafe { *self.stack.get_unchecked(func) })
+                        else {
+                            return Err(self.runtime_error("internal error: tail call"));
                         };
-                        if self.precall(func, old.nresults)? {
-                            let new = self.ci.last_mut().expect("frame just pushed");
-                            new.status |= (old.status & (cist::FINISHOP | cist::LEQ)) | cist::TAIL;
-                            new.extra = old.extra;
-                            continue 'newframe;
+                        self.push_lua_frame(callee, func, old.nresults)?;
+                        let new = self.ci.last_mut().expect("frame just pushed");
+                        new.status |= (old.status & (cist::FINISHOP | cist::LEQ)) | cist::TAIL;
+                        new.extra = old.extra;
+                        new.clevel = old.clevel;
+                        if HOOKED {
+                            self.call_hook(true)?;
                         }
-                        // a Rust function ran to completion: its results are in place
-                        self.after_return(old_ret, entry)?;
                         continue 'newframe;
                     }
                     OpCode::Return => {
@@ -656,6 +674,11 @@ impl State {
                             if u.index.get() >= base {
                                 self.close_upvals(base);
                             }
+                        }
+                        if HOOKED {
+                            savepc!();
+                            self.ret_hook()?;
+                            reload!();
                         }
                         if b == 2 && ci_idx > entry {
                             // one result for a Lua caller that wants one (PUC 5.4's RETURN1)

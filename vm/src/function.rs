@@ -35,6 +35,10 @@ pub struct LuaProto {
     pub max_stack: u8,
     pub protos: Box<[Gc<LuaProto>]>,
     pub proto: Arc<Proto>,
+    /// The last closure made from this prototype (PUC 5.3's `cache`, for `CLOSURE` to
+    /// reuse when its upvalues are the same). A weak reference: the collector forgets it
+    /// when nothing else keeps the closure alive.
+    pub cache: Cell<Option<Gc<LuaClosure>>>,
 }
 
 impl Trace for LuaProto {
@@ -45,9 +49,21 @@ impl Trace for LuaProto {
         for p in self.protos.iter() {
             m.mark(*p);
         }
+        if self.cache.get().is_some() {
+            m.defer_weak();
+        }
+    }
+    fn clear_weak(&self, part: luavm_gc::WeakPart) {
+        if part == luavm_gc::WeakPart::Keys {
+            if let Some(c) = self.cache.get() {
+                if !c.is_marked() {
+                    self.cache.set(None);
+                }
+            }
+        }
     }
     fn extra_size(&self) -> usize {
-        self.k.len() * 16 + self.protos.len() * 8
+        self.k.len() * 16 + self.protos.len() * 8 + self.code.len() * 4
     }
 }
 
@@ -93,12 +109,20 @@ pub struct UpVal {
     thread: Cell<Option<Gc<Thread>>>,
     /// Stack slot index while open.
     pub(crate) index: Cell<usize>,
+    /// Open and created or reached by a closure since its thread was last checked for
+    /// dead open upvalues (PUC's `touched`: its value survives the thread by one cycle).
+    pub(crate) touched: Cell<bool>,
 }
 
 impl Trace for UpVal {
     fn trace(&self, m: &mut Marker) {
         match self.thread.get() {
-            Some(t) => m.mark(t),
+            Some(t) => {
+                if !m.is_atomic() {
+                    self.touched.set(true);
+                }
+                m.mark(t)
+            }
             // SAFETY: closed: `closed` is only written through `v` by `set`, never
             // concurrently with this read (the collector runs between instructions).
             None => mark_value(m, unsafe { *self.closed.get() }),
@@ -114,6 +138,7 @@ impl UpVal {
             closed: UnsafeCell::new(v),
             thread: Cell::new(None),
             index: Cell::new(usize::MAX),
+            touched: Cell::new(false),
         }
     }
     /// An open upvalue for stack slot `index` of `thread`, whose value is at `slot`.
@@ -123,6 +148,7 @@ impl UpVal {
             closed: UnsafeCell::new(Value::Nil),
             thread: Cell::new(Some(thread)),
             index: Cell::new(index),
+            touched: Cell::new(true),
         }
     }
     /// Point a closed upvalue at its own cell (call once it has its final address).
@@ -136,6 +162,14 @@ impl UpVal {
         // SAFETY: `v` points either at our own `closed` cell or at a live slot of the
         // owning thread's stack (kept valid across stack reallocation by `relocate`).
         unsafe { Value::load(self.v.get()) }
+    }
+    /// A reference to the value, for reads that copy only what they need. The
+    /// reference must not be held across anything that can write the upvalue or move
+    /// the stack (the interpreter uses it within one instruction's fast path).
+    #[inline(always)]
+    pub fn get_ref(&self) -> &Value {
+        // SAFETY: as for `get`; the caller does not keep the reference across writes.
+        unsafe { &*self.v.get() }
     }
     #[inline(always)]
     pub fn set(&self, val: Value) {

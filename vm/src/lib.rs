@@ -21,6 +21,7 @@ pub mod error;
 pub mod errors;
 mod exec;
 pub mod function;
+mod hooks;
 pub mod meta;
 pub mod ops;
 pub mod state;

@@ -104,6 +104,15 @@ impl State {
         dest: Option<u32>,
         src: Src,
     ) -> LuaResult<bool> {
+        if let Value::Table(tt) = t {
+            if let Some(v) = self.index_table_chain(tt, key) {
+                if let Some(a) = dest {
+                    let base = self.ci[self.ci.len() - 1].base as usize;
+                    self.stack[base + a as usize] = v;
+                }
+                return Ok(false);
+            }
+        }
         let v = match self.index_step(t, key, src)? {
             Step::Done(v) => v,
             Step::Call(f, t) => match self.call_tm_from_loop(f, &[t, key], 1, 0, 0)? {
@@ -116,6 +125,35 @@ impl State {
             self.stack[base + a as usize] = v;
         }
         Ok(false)
+    }
+
+    /// The common case of `t[key]` for a table: a chain of tables linked by `__index`
+    /// tables (classes). `None` when the chain reaches anything else (a function, a
+    /// non-table, a too long chain): the general path then starts over.
+    #[inline]
+    fn index_table_chain(&self, t: crate::Gc<crate::Table>, key: Value) -> Option<Value> {
+        let mut t = t;
+        for _ in 0..MAX_TAG_LOOP {
+            let v = t.get(key);
+            if !v.is_nil() {
+                return Some(v);
+            }
+            let Some(mt) = t.metatable() else {
+                return Some(Value::Nil);
+            };
+            if crate::meta::cached_absent(mt, Tm::Index) {
+                return Some(Value::Nil);
+            }
+            match mt.get_str(self.tm_name(Tm::Index)) {
+                Value::Table(next) => t = next,
+                Value::Nil => {
+                    crate::meta::note_absent(mt, Tm::Index);
+                    return Some(Value::Nil);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// `t[key]` with metamethods, for Rust code.
@@ -218,6 +256,14 @@ impl State {
             let ci = self.ci.last_mut().expect("pushed");
             ci.status |= cist::FINISHOP | flags;
             ci.extra = extra as u32;
+            // a metamethod is a C-level call in PUC (`luaT_callTM` uses `luaD_call`)
+            ci.clevel += 1;
+            if let Err(e) = self.check_c_level(0) {
+                // raise it from the caller, as PUC does before entering the metamethod
+                self.ci.pop();
+                self.top = ci_top;
+                return Err(e);
+            }
             return Ok(None);
         }
         let r = if nresults > 0 {
@@ -517,6 +563,8 @@ impl State {
                         len += 24;
                     }
                 }
+                // the operands stay on the stack (rooted) while a collection may run
+                self.check_alloc(len)?;
                 buf.reserve(len);
                 for j in start..=last {
                     push_str_or_number(&mut buf, self.stack[j]);

@@ -11,14 +11,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use luavm_compiler::{Constant, Proto};
-use luavm_gc::{Gc, Heap, Marker};
+use std::collections::VecDeque;
+
+use luavm_gc::{Gc, Heap, Marker, WeakPart};
 
 use crate::debug::Hook;
 use crate::error::{LuaError, LuaResult};
 use crate::function::{LuaClosure, LuaProto, NativeClosure, NativeFn, UpVal};
 use crate::meta::{Tm, TM_NAMES};
 use crate::string::{Interner, LuaStr};
-use crate::table::{mark_value, Table};
+use crate::table::{mark_value, value_is_marked, Table};
 use crate::thread::{CallInfo, CoStatus, Thread, ThreadData};
 use crate::value::{Type, Value};
 
@@ -58,11 +60,34 @@ pub struct State {
     pub(crate) pinned: Vec<Value>,
     /// Threads that resumed the running one (innermost last).
     pub(crate) resumers: Vec<Gc<Thread>>,
-    /// The running thread's hook (`debug.sethook`); stored, not called yet.
+    /// The running thread's hook (`debug.sethook`), called by `hooks.rs`.
     pub(crate) hook: Hook,
     /// Interrupt flag set from another thread (`set_interrupt`): checked at loop back-edges
     /// and tail calls; while it is set, errors are not caught by `pcall`.
     pub(crate) interrupt: Option<Arc<AtomicBool>>,
+    /// False while a hook runs (hooks do not nest), PUC's `allowhook`.
+    pub(crate) allow_hook: bool,
+    /// Tables and userdata registered for finalization, oldest first (not roots).
+    pub(crate) finobj: Vec<Value>,
+    /// Objects found unreachable whose finalizer has not run yet (roots), next first.
+    pub(crate) tobefnz: VecDeque<Value>,
+    /// The message of memory errors, allocated in advance.
+    pub(crate) mem_err_msg: Gc<LuaStr>,
+    /// Work credited by `collectgarbage("step")` towards the next cycle (bytes).
+    pub gc_step_credit: usize,
+    /// Threads that may have open upvalues (PUC's `twups`; not roots).
+    pub(crate) twups: Vec<Gc<Thread>>,
+    /// `close` ran.
+    closed: bool,
+}
+
+impl Drop for State {
+    fn drop(&mut self) {
+        // all pending finalizers run when the state goes (unless a panic is unwinding)
+        if !std::thread::panicking() {
+            self.close();
+        }
+    }
 }
 
 impl Default for State {
@@ -78,6 +103,7 @@ impl State {
         let main_thread = heap.alloc(Thread {
             data: Default::default(),
             status: std::cell::Cell::new(CoStatus::Running),
+            in_twups: std::cell::Cell::new(false),
         });
         let globals = heap.alloc(Table::new());
         let registry = heap.alloc(Table::new());
@@ -85,6 +111,7 @@ impl State {
             .iter()
             .map(|n| strings.intern(&mut heap, n.as_bytes()))
             .collect();
+        let mem_err_msg = strings.intern(&mut heap, b"not enough memory");
         let st = State {
             heap,
             strings,
@@ -107,6 +134,13 @@ impl State {
             resumers: Vec::new(),
             hook: Hook::default(),
             interrupt: None,
+            allow_hook: true,
+            finobj: Vec::new(),
+            tobefnz: VecDeque::new(),
+            mem_err_msg,
+            gc_step_credit: 0,
+            twups: Vec::new(),
+            closed: false,
         };
         // registry[1] = main thread, registry[2] = globals (as PUC)
         st.registry.set_int(1, Value::Thread(main_thread));
@@ -154,11 +188,13 @@ impl State {
         data: Box<dyn std::any::Any>,
         mt: Option<Gc<Table>>,
     ) -> Gc<crate::userdata::UserData> {
-        self.heap.alloc(crate::userdata::UserData {
+        let u = self.heap.alloc(crate::userdata::UserData {
             metatable: std::cell::Cell::new(mt),
             user_value: std::cell::Cell::new(Value::Nil),
             data: std::cell::RefCell::new(data),
-        })
+        });
+        self.check_finalizer(Value::UserData(u), mt);
+        u
     }
     pub fn new_thread(&mut self, body: Value) -> Gc<Thread> {
         let data = ThreadData {
@@ -171,12 +207,15 @@ impl State {
                 func: Value::Nil,
                 mask: self.hook.mask,
                 count: self.hook.count,
+                hookcount: self.hook.count,
+                oldpc: 0,
             },
             ..Default::default()
         };
         self.heap.alloc(Thread {
             data: std::cell::RefCell::new(data),
             status: std::cell::Cell::new(CoStatus::Fresh),
+            in_twups: std::cell::Cell::new(false),
         })
     }
 
@@ -285,6 +324,7 @@ impl State {
             max_stack: p.max_stack_size,
             protos,
             proto: p.clone(),
+            cache: std::cell::Cell::new(None),
         })
     }
 
@@ -315,7 +355,7 @@ impl State {
                 .map(Arc::new)
                 .map_err(String::into_bytes)
         } else {
-            luavm_compiler::compile_with_c_calls(source, chunkname, self.n_ccalls + 1)
+            luavm_compiler::compile_with_c_calls(source, chunkname, self.c_level(1))
                 .map_err(|e| e.raw)
         };
         let checked = result.and_then(|p| match luavm_compiler::verify(&p) {
@@ -365,6 +405,25 @@ impl State {
         let new_len = (self.stack.len() * 2).max(needed).min(MAX_STACK);
         self.resize_stack(new_len.max(needed));
         Ok(())
+    }
+
+    /// After an overflow was handled: give back the emergency room above `MAX_STACK`
+    /// so that the next overflow is detected at the same depth (PUC's
+    /// `luaD_shrinkstack` after error recovery).
+    pub(crate) fn shrink_stack(&mut self) {
+        if self.stack.len() <= MAX_STACK {
+            return;
+        }
+        let in_use = self
+            .ci
+            .iter()
+            .map(|c| c.top as usize)
+            .fold(self.top, usize::max)
+            + EXTRA_STACK;
+        if in_use <= MAX_STACK {
+            // truncating keeps the buffer in place: open upvalues stay valid
+            self.stack.truncate(MAX_STACK);
+        }
     }
 
     fn resize_stack(&mut self, new_len: usize) {
@@ -432,6 +491,10 @@ impl State {
         let slot = &mut self.stack[idx] as *mut Value;
         let u = self.heap.alloc(UpVal::new_open(self.current, idx, slot));
         self.open_upvals.insert(pos, u);
+        if !self.current.in_twups.get() {
+            self.current.in_twups.set(true);
+            self.twups.push(self.current);
+        }
         u
     }
 
@@ -487,26 +550,113 @@ impl State {
 
     // ---- garbage collection -------------------------------------------------------------------
 
-    /// A safe point: collect if the allocation debt says so.
+    /// A safe point of the interpreter loop: collect if the allocation debt says so, run
+    /// pending finalizers. It cannot raise: errors in finalizers run here are dropped and
+    /// the memory limit is not enforced here (see `try_check_gc`, which the loop should call
+    /// once it propagates errors from its safe points).
     #[inline(always)]
     pub fn check_gc(&mut self) {
         if self.heap.should_collect() {
-            self.collect_garbage();
+            let _ = self.gc_safe_point(false);
         }
     }
 
-    /// A full collection.
+    /// A safe point that can raise (PUC's `luaC_checkGC` with its errors): collect if due,
+    /// run pending finalizers (an error in one propagates as "error in __gc metamethod"),
+    /// and raise "not enough memory" when the memory limit is still passed after a full
+    /// collection.
+    #[inline]
+    pub fn try_check_gc(&mut self) -> LuaResult<()> {
+        if self.heap.should_collect() || self.heap.over_limit(0) {
+            self.gc_safe_point(true)?;
+        }
+        Ok(())
+    }
+
+    /// Raise "not enough memory" if allocating `bytes` more would pass the memory limit
+    /// even after a full collection (for large buffers, before they are allocated).
+    pub fn check_alloc(&mut self, bytes: usize) -> LuaResult<()> {
+        if self.heap.over_limit(bytes) {
+            // may be called in the middle of an instruction: keep the whole frame
+            self.collect(false);
+            if self.heap.over_limit(bytes) {
+                return Err(self.memory_error());
+            }
+        }
+        Ok(())
+    }
+
+    /// The "not enough memory" error (its message string is allocated in advance).
+    pub fn memory_error(&mut self) -> LuaError {
+        self.error_value = Value::Str(self.mem_err_msg);
+        LuaError::Error
+    }
+
     #[inline(never)]
+    fn gc_safe_point(&mut self, raise: bool) -> LuaResult<()> {
+        let heap = &self.heap;
+        let due = heap.over_limit(0)
+            || (heap.is_running() && (heap.is_stress() || heap.allocated() >= heap.threshold()));
+        if due {
+            self.collect_garbage();
+            if self.heap.over_limit(0) {
+                if raise {
+                    return Err(self.memory_error());
+                }
+                self.heap.postpone();
+            }
+        }
+        if self.heap.is_running() && !self.tobefnz.is_empty() {
+            self.run_finalizers(raise)?;
+        }
+        Ok(())
+    }
+
+    /// `collectgarbage("collect")`: a full collection, then every pending finalizer (an
+    /// error in one propagates; the others stay pending).
+    pub fn full_gc(&mut self) -> LuaResult<()> {
+        self.collect_garbage();
+        self.run_finalizers(true)
+    }
+
+    /// The memory limit in bytes (`None`: no limit).
+    pub fn memory_limit(&self) -> Option<usize> {
+        self.heap.memory_limit()
+    }
+
+    /// Set a memory limit: safe points that can raise give "not enough memory" (a
+    /// catchable error) when, after a full collection, more than `limit` bytes are in use.
+    pub fn set_memory_limit(&mut self, limit: Option<usize>) {
+        self.heap.set_memory_limit(limit);
+    }
+
+    /// Stress mode: a full collection at every safe point (for tests).
+    pub fn set_gc_stress(&mut self, on: bool) {
+        self.heap.set_stress(on);
+    }
+
+    /// A full collection (no finalizer runs here: objects found unreachable with a
+    /// finalizer are resurrected and queued; safe points run them).
+    ///
+    /// The phases are PUC's `atomic`: mark from the roots, converge ephemerons, clear weak
+    /// values, separate the unreachable objects registered for finalization and mark them
+    /// again (resurrection), converge, clear weak keys (and dead keys), clear the weak
+    /// values of tables marked by the resurrection, drop dead strings, sweep.
     pub fn collect_garbage(&mut self) {
-        // clear dead stack slots above every frame so they do not keep garbage alive
-        let live = self
-            .ci
-            .iter()
-            .map(|c| c.top as usize)
-            .max()
-            .unwrap_or(0)
-            .max(self.top)
-            .min(self.stack.len());
+        self.collect(true);
+    }
+
+    /// A full collection; `precise`: the running Lua frame is at a safe point of the
+    /// interpreter, so its dead registers are known (`live_top`).
+    #[inline(never)]
+    fn collect(&mut self, precise: bool) {
+        // clear the dead part of the stack so that it keeps no garbage alive
+        let live = if precise {
+            self.live_top()
+        } else {
+            self.window_top()
+        }
+        .min(self.stack.len());
         for v in &mut self.stack[live..] {
             *v = Value::Nil;
         }
@@ -524,6 +674,8 @@ impl State {
             pinned,
             resumers,
             hook,
+            tobefnz,
+            mem_err_msg,
             ..
         } = self;
         heap.mark_from(|m: &mut Marker| {
@@ -543,6 +695,7 @@ impl State {
             for s in tm_names.iter() {
                 m.mark_leaf(*s);
             }
+            m.mark_leaf(*mem_err_msg);
             mark_value(m, *error_value);
             for v in pinned.iter() {
                 mark_value(m, *v);
@@ -551,14 +704,235 @@ impl State {
                 m.mark(*t);
             }
             mark_value(m, hook.func);
+            // objects waiting for their finalizer stay alive
+            for v in tobefnz.iter() {
+                mark_value(m, *v);
+            }
         });
+        self.heap.enter_atomic();
+        self.remark_upvals();
+        self.heap.converge_ephemerons();
+        self.heap.clear_weak(WeakPart::Values, 0);
+        let weak_before = self.heap.weak_count();
+        // separate the unreachable objects with finalizers, newest first
+        let first_new = self.tobefnz.len();
+        let mut dead = Vec::new();
+        self.finobj.retain(|v| {
+            let live = value_is_marked(*v);
+            if !live {
+                dead.push(*v);
+            }
+            live
+        });
+        self.tobefnz.extend(dead.into_iter().rev());
+        if self.tobefnz.len() > first_new {
+            let tobefnz = &self.tobefnz;
+            self.heap.mark_from(|m: &mut Marker| {
+                for v in tobefnz.iter().skip(first_new) {
+                    mark_value(m, *v);
+                }
+            });
+            self.heap.converge_ephemerons();
+        }
+        self.heap.clear_weak(WeakPart::Keys, 0);
+        self.heap.clear_weak(WeakPart::Values, weak_before);
         self.strings.sweep_dead();
+        let running_size = self.stack.capacity() * std::mem::size_of::<Value>()
+            + self.ci.capacity() * std::mem::size_of::<CallInfo>()
+            + self.open_upvals.capacity() * std::mem::size_of::<Gc<UpVal>>()
+            + self.strings.capacity() * std::mem::size_of::<Gc<LuaStr>>();
         // SAFETY: the roots above are every place the VM keeps values between safe points
         // (module invariant): all stacks (the running one here, suspended ones through their
         // thread objects), open upvalues, globals, registry, per-type metatables,
-        // metamethod names, the pending error and host-pinned values. Dead strings were
-        // just removed from the intern table.
-        unsafe { self.heap.sweep() };
+        // metamethod names, the pending error, host-pinned values and the objects waiting
+        // for finalization (`finobj` is weak: its dead entries moved to `tobefnz` and were
+        // marked). Weak tables dropped their unmarked entries and dead strings were removed
+        // from the intern table.
+        unsafe { self.heap.sweep(running_size) };
+        self.heap.set_pending_finalizers(!self.tobefnz.is_empty());
+    }
+
+    /// PUC's `remarkupvals`: a thread that was not reached keeps the values of its open
+    /// upvalues that closures touched since the last check alive for this cycle; it
+    /// leaves `twups` (dead threads must not stay in it).
+    fn remark_upvals(&mut self) {
+        let mut values: Vec<Value> = Vec::new();
+        self.twups.retain(|t| {
+            if t.is_marked() {
+                return true;
+            }
+            t.in_twups.set(false);
+            if let Ok(d) = t.data.try_borrow() {
+                for u in &d.open_upvals {
+                    if u.touched.get() {
+                        u.touched.set(false);
+                        values.push(u.get());
+                    }
+                }
+            }
+            false
+        });
+        if !values.is_empty() {
+            self.heap.mark_from(|m: &mut Marker| {
+                for v in values {
+                    mark_value(m, v);
+                }
+            });
+        }
+    }
+
+    /// Where the live part of the running stack ends, as PUC marks a thread's stack up to
+    /// its top: when a Rust function runs, its `top` (its caller's registers past the call
+    /// are dead); when a Lua frame stopped at one of the interpreter's safe points (the
+    /// instruction before its saved pc is `NEWTABLE`, `CLOSURE`, `CONCAT` or a `CALL` of a
+    /// Rust function), the limit PUC's `checkGC` sets there; otherwise the top of the
+    /// frame's register window.
+    fn window_top(&self) -> usize {
+        match self.ci.last() {
+            Some(c) if c.status & crate::thread::cist::LUA != 0 => self.top.max(c.top as usize),
+            _ => self.top,
+        }
+    }
+
+    fn live_top(&self) -> usize {
+        use luavm_compiler::opcodes::{inst, OpCode};
+        let Some(c) = self.ci.last() else {
+            return self.top;
+        };
+        if c.status & crate::thread::cist::LUA == 0 {
+            return self.top;
+        }
+        let window = self.top.max(c.top as usize);
+        let Some(Value::LuaFn(cl)) = self.stack.get(c.func as usize) else {
+            return window;
+        };
+        let Some(&i) = (c.pc as usize)
+            .checked_sub(1)
+            .and_then(|p| cl.p.code.get(p))
+        else {
+            return window;
+        };
+        let base = c.base as usize;
+        let (a, b, cc) = (
+            inst::a(i) as usize,
+            inst::b(i) as usize,
+            inst::c(i) as usize,
+        );
+        let live = match inst::opcode(i) {
+            OpCode::NewTable | OpCode::Closure => base + a + 1,
+            OpCode::Concat if a >= b => base + a + 1,
+            OpCode::Concat => base + b,
+            OpCode::Call if cc != 0 => base + a + cc - 1,
+            OpCode::Call => self.top,
+            _ => window,
+        };
+        live.min(window)
+    }
+
+    /// Register `v` (a table or full userdata that just got metatable `mt`) for
+    /// finalization if `mt` has a `__gc` field (PUC's `luaC_checkfinalizer`): once, and
+    /// only at this moment — a `__gc` added to the metatable later does not count.
+    pub fn check_finalizer(&mut self, v: Value, mt: Option<Gc<Table>>) {
+        let Some(mt) = mt else { return };
+        let registered = match v {
+            Value::Table(t) => t.is_to_finalize(),
+            Value::UserData(u) => u.is_to_finalize(),
+            _ => return,
+        };
+        if registered || mt.get_str(self.tm_name(Tm::Gc)).is_nil() {
+            return;
+        }
+        match v {
+            Value::Table(t) => t.set_to_finalize(true),
+            Value::UserData(u) => u.set_to_finalize(true),
+            _ => return,
+        }
+        self.finobj.push(v);
+    }
+
+    /// Set the metatable of a table or full userdata (the `setmetatable` of the API:
+    /// registers the object for finalization when `mt` has `__gc`).
+    pub fn set_metatable(&mut self, v: Value, mt: Option<Gc<Table>>) {
+        match v {
+            Value::Table(t) => t.set_metatable(mt),
+            Value::UserData(u) => u.metatable.set(mt),
+            other => {
+                self.set_type_metatable(other.type_of(), mt);
+                return;
+            }
+        }
+        self.check_finalizer(v, mt);
+    }
+
+    /// Run the finalizers of the objects collected so far (PUC's `GCTM` loop), oldest
+    /// collection first, newest registration first. With `propagate`, the first error
+    /// stops the loop and is raised as "error in __gc metamethod (msg)"; the rest stay
+    /// pending.
+    pub fn run_finalizers(&mut self, propagate: bool) -> LuaResult<()> {
+        while let Some(v) = self.tobefnz.pop_front() {
+            self.heap.set_pending_finalizers(!self.tobefnz.is_empty());
+            self.call_finalizer(v, propagate)?;
+        }
+        Ok(())
+    }
+
+    fn call_finalizer(&mut self, v: Value, propagate: bool) -> LuaResult<()> {
+        match v {
+            Value::Table(t) => t.set_to_finalize(false),
+            Value::UserData(u) => u.set_to_finalize(false),
+            _ => {}
+        }
+        let tm = self.get_tm(v, Tm::Gc);
+        if !tm.is_function() {
+            return Ok(());
+        }
+        // call above every live slot of the running frame, with the collector stopped
+        let old_top = self.top;
+        let frame_top = self.ci.last().map_or(0, |c| c.top as usize);
+        self.top = old_top.max(frame_top).min(self.stack.len());
+        let running = self.heap.is_running();
+        self.heap.set_running(false);
+        let r = match self.check_stack(2) {
+            Ok(()) => {
+                let func = self.top;
+                self.push(tm);
+                self.push(v);
+                self.pcall(func, 0, 0)
+            }
+            Err(e) => Err(e),
+        };
+        self.heap.set_running(running);
+        self.top = old_top;
+        match r {
+            Ok(()) => Ok(()),
+            Err(_) if propagate => {
+                let mut msg = b"error in __gc metamethod (".to_vec();
+                match self.error_value {
+                    Value::Str(s) => msg.extend_from_slice(s.as_bytes()),
+                    _ => msg.extend_from_slice(b"no message"),
+                }
+                msg.push(b')');
+                let m = self.str_value(&msg);
+                Err(self.set_error(m))
+            }
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Close the state (PUC's `lua_close`, as far as Lua code can see it): run every
+    /// pending finalizer and then the finalizers of all objects registered for
+    /// finalization, newest first; errors in them are ignored. Objects registered during
+    /// this are not finalized. Runs once; `Drop` calls it too.
+    pub fn close(&mut self) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        while let Some(v) = self.finobj.pop() {
+            self.tobefnz.push_back(v);
+        }
+        let _ = self.run_finalizers(false);
+        self.heap.set_pending_finalizers(false);
     }
 
     /// Memory in use, in bytes.

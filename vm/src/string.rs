@@ -69,6 +69,13 @@ fn hasher() -> ahash::RandomState {
     )
 }
 
+/// The hash of `"__mode"` as every state's interner computes it (the collector looks the
+/// field up by bytes while tracing).
+pub(crate) fn mode_hash() -> u64 {
+    static HASH: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *HASH.get_or_init(|| hasher().hash_one(b"__mode".as_slice()))
+}
+
 /// The per-state set of interned short strings.
 pub struct Interner {
     set: HashTable<Gc<LuaStr>>,
@@ -142,5 +149,9 @@ impl Interner {
     }
     pub fn is_empty(&self) -> bool {
         self.set.is_empty()
+    }
+    /// Slots of the intern table (for memory accounting).
+    pub fn capacity(&self) -> usize {
+        self.set.capacity()
     }
 }

@@ -17,7 +17,7 @@
 
 use std::cell::{Cell, UnsafeCell};
 
-use luavm_gc::{Gc, Marker, Trace};
+use luavm_gc::{Gc, Marker, Trace, WeakPart};
 
 use crate::string::LuaStr;
 use crate::value::{float_to_int_exact, Value};
@@ -47,22 +47,212 @@ pub struct Table {
 
 impl Trace for Table {
     fn trace(&self, m: &mut Marker) {
-        if let Some(mt) = self.metatable.get() {
-            m.mark(mt);
-        }
+        let mode = match self.metatable.get() {
+            Some(mt) => {
+                m.mark(mt);
+                weak_mode(mt)
+            }
+            None => 0,
+        };
         let inner = self.inner();
-        for v in &inner.array {
-            mark_value(m, *v);
-        }
-        for n in inner.nodes.iter() {
-            if !n.key.is_nil() {
-                mark_value(m, n.key);
-                mark_value(m, n.val);
+        match mode {
+            0 => {
+                for v in &inner.array {
+                    mark_value(m, *v);
+                }
+                let mut dead_keys = false;
+                for n in inner.nodes.iter() {
+                    if n.val.is_nil() {
+                        // a dead key is not a reference (PUC's dead keys): it becomes a
+                        // tombstone if nothing else keeps its object alive
+                        dead_keys |= is_collectable(n.key);
+                    } else {
+                        mark_value(m, n.key);
+                        mark_value(m, n.val);
+                    }
+                }
+                if dead_keys {
+                    m.defer_weak();
+                }
+            }
+            WEAK_VALUES => {
+                for v in &inner.array {
+                    mark_string(m, *v);
+                }
+                for n in inner.nodes.iter() {
+                    if !n.val.is_nil() {
+                        mark_value(m, n.key);
+                        mark_string(m, n.val);
+                    }
+                }
+                m.defer_weak();
+            }
+            WEAK_KEYS => {
+                // an ephemeron table: a value is reachable if its key is
+                for v in &inner.array {
+                    mark_value(m, *v);
+                }
+                let mut pending = false;
+                for n in inner.nodes.iter() {
+                    if n.val.is_nil() {
+                        continue;
+                    }
+                    if !is_weak_ref(n.key) || value_is_marked(n.key) {
+                        mark_value(m, n.key);
+                        mark_value(m, n.val);
+                    } else if !value_is_marked(n.val) {
+                        pending = true;
+                    }
+                }
+                m.defer_weak();
+                if pending {
+                    m.defer_ephemeron();
+                }
+            }
+            _ => {
+                for v in &inner.array {
+                    mark_string(m, *v);
+                }
+                for n in inner.nodes.iter() {
+                    if !n.val.is_nil() {
+                        mark_string(m, n.key);
+                        mark_string(m, n.val);
+                    }
+                }
+                m.defer_weak();
             }
         }
     }
     fn extra_size(&self) -> usize {
         self.inner().size_bytes()
+    }
+    fn retrace(&self, m: &mut Marker) -> bool {
+        let mut marked = false;
+        for n in self.inner().nodes.iter() {
+            if !n.val.is_nil()
+                && is_weak_ref(n.key)
+                && value_is_marked(n.key)
+                && !value_is_marked(n.val)
+            {
+                mark_value(m, n.val);
+                marked = true;
+            }
+        }
+        marked
+    }
+    fn clear_weak(&self, part: WeakPart) {
+        let mode = self.metatable.get().map_or(0, weak_mode);
+        let inner = self.inner_mut();
+        match part {
+            WeakPart::Values => {
+                if mode & WEAK_VALUES == 0 {
+                    return;
+                }
+                for v in inner.array.iter_mut() {
+                    if is_weak_ref(*v) && !value_is_marked(*v) {
+                        *v = Value::Nil;
+                    }
+                }
+                for n in inner.nodes.iter_mut() {
+                    if is_weak_ref(n.val) && !value_is_marked(n.val) {
+                        n.val = Value::Nil;
+                    }
+                }
+            }
+            WeakPart::Keys => {
+                for n in inner.nodes.iter_mut() {
+                    if n.key.is_nil() || value_is_marked(n.key) {
+                        continue;
+                    }
+                    if n.val.is_nil() {
+                        if is_collectable(n.key) {
+                            n.key = DEAD_KEY;
+                        }
+                    } else if mode & WEAK_KEYS != 0 && is_weak_ref(n.key) {
+                        n.val = Value::Nil;
+                        n.key = DEAD_KEY;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `__mode` contains `'k'`.
+pub const WEAK_KEYS: u8 = 1;
+/// `__mode` contains `'v'`.
+pub const WEAK_VALUES: u8 = 2;
+
+/// What a hash slot's key becomes when its entry is dead and its object is collected:
+/// a NaN is never a key and never equal to one, so the slot stays occupied for probing
+/// and `next` skips it (its value is nil), and nothing dereferences it.
+const DEAD_KEY: Value = Value::Num(f64::NAN);
+
+/// The weakness of tables with metatable `mt` (`__mode` looked up at each collection,
+/// as PUC does).
+pub fn weak_mode(mt: Gc<Table>) -> u8 {
+    if crate::meta::cached_absent(mt, crate::meta::Tm::Mode) {
+        return 0;
+    }
+    match mt.get_str_bytes(crate::string::mode_hash(), b"__mode") {
+        Value::Str(s) => {
+            let b = s.as_bytes();
+            let mut mode = 0;
+            if b.contains(&b'k') {
+                mode |= WEAK_KEYS;
+            }
+            if b.contains(&b'v') {
+                mode |= WEAK_VALUES;
+            }
+            mode
+        }
+        Value::Nil => {
+            crate::meta::note_absent(mt, crate::meta::Tm::Mode);
+            0
+        }
+        _ => 0,
+    }
+}
+
+/// Whether `v` refers to a heap object.
+#[inline]
+fn is_collectable(v: Value) -> bool {
+    matches!(
+        v,
+        Value::Str(_)
+            | Value::Table(_)
+            | Value::LuaFn(_)
+            | Value::NativeClosure(_)
+            | Value::UserData(_)
+            | Value::Thread(_)
+    )
+}
+
+/// Whether `v` can be removed from a weak table: objects other than strings (strings are
+/// values, as in PUC).
+#[inline]
+fn is_weak_ref(v: Value) -> bool {
+    matches!(
+        v,
+        Value::Table(_)
+            | Value::LuaFn(_)
+            | Value::NativeClosure(_)
+            | Value::UserData(_)
+            | Value::Thread(_)
+    )
+}
+
+/// Whether the current mark phase reached what `v` refers to (true for non-objects).
+#[inline]
+pub fn value_is_marked(v: Value) -> bool {
+    match v {
+        Value::Str(s) => s.is_marked(),
+        Value::Table(t) => t.is_marked(),
+        Value::LuaFn(f) => f.is_marked(),
+        Value::NativeClosure(f) => f.is_marked(),
+        Value::UserData(u) => u.is_marked(),
+        Value::Thread(t) => t.is_marked(),
+        _ => true,
     }
 }
 
@@ -77,6 +267,14 @@ pub fn mark_value(m: &mut Marker, v: Value) {
         Value::UserData(u) => m.mark(u),
         Value::Thread(t) => m.mark(t),
         _ => {}
+    }
+}
+
+/// Mark `v` if it is a string (strings in weak tables are never collected).
+#[inline]
+fn mark_string(m: &mut Marker, v: Value) {
+    if let Value::Str(s) = v {
+        m.mark_leaf(s);
     }
 }
 
@@ -150,6 +348,24 @@ impl Table {
         self.inner().array.len()
     }
 
+    /// The interpreter's `t[i] = v` fast path: store into the array part when `i` is in it
+    /// and no `__newindex` can apply (no metatable, or the slot is not nil). Returns
+    /// whether it stored.
+    #[inline(always)]
+    pub fn set_in_array(&self, i: i64, v: Value) -> bool {
+        let no_meta = self.metatable.get().is_none();
+        let inner = self.inner_mut();
+        let idx = (i as u64).wrapping_sub(1);
+        if idx < inner.array.len() as u64 {
+            let slot = &mut inner.array[idx as usize];
+            if no_meta || !slot.is_nil() {
+                *slot = v;
+                return true;
+            }
+        }
+        false
+    }
+
     /// Raw get of any key (no metamethods).
     #[inline]
     pub fn get(&self, key: Value) -> Value {
@@ -178,10 +394,14 @@ impl Table {
         }
         let mask = inner.nodes.len() - 1;
         let mut i = slot_of(s.hash(), mask);
+        // a short (interned) key equals only itself: no need to look at other keys' bytes
+        let short = s.is_short();
         loop {
             let n = &inner.nodes[i];
             match n.key {
-                Value::Str(k) if LuaStr::equal(k, s) => return n.val,
+                Value::Str(k) if Gc::ptr_eq(k, s) || (!short && LuaStr::equal(k, s)) => {
+                    return n.val
+                }
                 Value::Nil => return Value::Nil,
                 _ => i = (i + 1) & mask,
             }
@@ -190,6 +410,25 @@ impl Table {
 
     fn get_hashed(&self, key: Value) -> Value {
         self.inner().get_hashed(key)
+    }
+
+    /// Raw get of a string key given by its bytes and hash (no interned string needed:
+    /// the collector uses it to read `__mode`).
+    pub fn get_str_bytes(&self, hash: u64, bytes: &[u8]) -> Value {
+        let inner = self.inner();
+        if inner.nodes.is_empty() {
+            return Value::Nil;
+        }
+        let mask = inner.nodes.len() - 1;
+        let mut i = slot_of(hash, mask);
+        loop {
+            let n = &inner.nodes[i];
+            match n.key {
+                Value::Str(k) if k.hash() == hash && k.as_bytes() == bytes => return n.val,
+                Value::Nil => return Value::Nil,
+                _ => i = (i + 1) & mask,
+            }
+        }
     }
 
     /// Raw set. `key` must not be nil or NaN (callers check). Floats with an integer value
@@ -207,6 +446,44 @@ impl Table {
                 self.inner_mut().set_hashed(key, val)
             }
         }
+    }
+
+    /// The interpreter's `t.k = v` fast path for a string key: store when the key holds
+    /// a non-nil value, or when there is no metatable (no `__newindex` can apply).
+    /// `None`: the metamethod path is needed. `Some(delta)`: stored, with the change in
+    /// owned bytes.
+    #[inline]
+    pub fn set_str_fast(&self, key: Gc<LuaStr>, val: Value) -> Option<isize> {
+        let no_meta = self.metatable.get().is_none();
+        let inner = self.inner_mut();
+        if !inner.nodes.is_empty() {
+            let mask = inner.nodes.len() - 1;
+            let mut i = slot_of(key.hash(), mask);
+            let short = key.is_short();
+            loop {
+                let n = &mut inner.nodes[i];
+                match n.key {
+                    Value::Str(k) if Gc::ptr_eq(k, key) || (!short && LuaStr::equal(k, key)) => {
+                        if no_meta || !n.val.is_nil() {
+                            n.val = val;
+                            self.meta_absent.set(0);
+                            return Some(0);
+                        }
+                        return None;
+                    }
+                    Value::Nil => break,
+                    _ => i = (i + 1) & mask,
+                }
+            }
+        }
+        if !no_meta {
+            return None;
+        }
+        if val.is_nil() {
+            return Some(0);
+        }
+        self.meta_absent.set(0);
+        Some(inner.insert_new(Value::Str(key), val))
     }
 
     /// Raw set with a string key.

@@ -46,6 +46,8 @@ pub mod cist {
     pub const LEQ: u16 = 16;
     /// The native function asked for a continuation.
     pub const HAS_K: u16 = 32;
+    /// A hook is running for this frame (its hook function is named "hook").
+    pub const HOOKED: u16 = 64;
 }
 
 /// A call frame.
@@ -67,6 +69,9 @@ pub struct CallInfo {
     pub ctx: u32,
     /// Per-kind extra: saved error handler (pcall/xpcall), concat position (FINISHOP).
     pub extra: u32,
+    /// Nesting levels PUC would have on the C stack at this frame (a metamethod frame,
+    /// a frame below a `pcall`...): counted toward the limit of 200 C levels.
+    pub clevel: u16,
 }
 
 const _: () = assert!(std::mem::size_of::<CallInfo>() == 40);
@@ -83,6 +88,7 @@ impl CallInfo {
             k: None,
             ctx: 0,
             extra: 0,
+            clevel: 0,
         }
     }
     #[inline(always)]
@@ -121,10 +127,20 @@ pub struct ThreadData {
 pub struct Thread {
     pub data: RefCell<ThreadData>,
     pub status: Cell<CoStatus>,
+    /// In `State::twups`, the list of threads that may have open upvalues.
+    pub(crate) in_twups: Cell<bool>,
 }
 
 impl Trace for Thread {
     fn trace(&self, m: &mut Marker) {
+        // the slots above a suspended thread's top are dead: clear them rather than
+        // keep their values alive (they would dangle once those are collected)
+        if let Ok(mut d) = self.data.try_borrow_mut() {
+            let top = d.top.min(d.stack.len());
+            for v in &mut d.stack[top..] {
+                *v = Value::Nil;
+            }
+        }
         let d = self.data.borrow();
         for v in &d.stack {
             mark_value(m, *v);

@@ -1,7 +1,7 @@
 //! Full userdata: a block of host data with a metatable and a user value.
 //!
-//! Invariant: the data is owned by the userdata and dropped when it is collected
-//! (finalizers come with the GC issue).
+//! Invariant: the data is owned by the userdata and dropped when it is collected (after
+//! its `__gc` finalizer, if it has one, ran in an earlier cycle).
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -23,5 +23,11 @@ impl Trace for UserData {
             m.mark(mt);
         }
         mark_value(m, self.user_value.get());
+    }
+    fn extra_size(&self) -> usize {
+        // the host data's own block (not what it owns in turn)
+        self.data
+            .try_borrow()
+            .map_or(0, |d| std::mem::size_of_val::<dyn Any>(&**d))
     }
 }
