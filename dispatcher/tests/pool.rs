@@ -342,3 +342,50 @@ fn the_lua_library_on_a_given_pool() {
     assert_eq!(m.workers, 2);
     assert!(m.completed >= 2);
 }
+
+#[test]
+fn gc_stress_in_workers_and_main() {
+    // a full collection at every safe point of every VM: transfers, suspended tasks and
+    // task handles must all stay rooted
+    let p = Pool::builder()
+        .workers(2)
+        .init(|s| {
+            s.set_gc_stress(true);
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    let mut s = State::new();
+    s.set_gc_stress(true);
+    luavm_stdlib::open_all(&mut s);
+    luavm_dispatcher::open_with_pool(&mut s, p);
+    let code = br#"
+        local t = {name = "t", list = {1, 2, 3}}
+        t.self = t
+        local fmt = string.format
+        local r = workers.map(function(x)
+            local inner = workers.map(function(y) return {y, y * 2, s = fmt("%d", y)} end, {x, x + 1})
+            return inner[1].s .. inner[2].s .. (t.self.list[2])
+        end, {1, 2, 3, 4})
+        local h = workers.spawn(function(v) collectgarbage() return v.self.name, #v.list end, t)
+        local a, b = h:join()
+        local resp = workers.RunSync{tasks = {{func = function() return {1, {2, {3}}} end}}}
+        return table.concat(r, ","), a, b, resp.result[1].data[2][2][1]
+    "#;
+    let f = s.load(code, b"=stress").unwrap();
+    let base = s.top();
+    s.push(f);
+    if s.pcall(base, 4, 0).is_err() {
+        let e = s.error_value();
+        let mut m = Vec::new();
+        s.to_string_raw(e, &mut m);
+        panic!("{}", String::from_utf8_lossy(&m));
+    }
+    let mut out = Vec::new();
+    for i in base..base + 4 {
+        let v = s.stack_at(i);
+        s.to_string_raw(v, &mut out);
+        out.push(b' ');
+    }
+    assert_eq!(String::from_utf8_lossy(&out), "122,232,342,452 t 3 3 ");
+}
