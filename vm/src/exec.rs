@@ -294,6 +294,8 @@ impl State {
                         // read operands through references: values are copied only
                         // where they are used
                         if let &Value::Table(tt) = reg_ref!(inst::b(i)) {
+                            // (reference patterns on purpose: no copy of the key first)
+                            #[allow(clippy::match_ref_pats)]
                             let v = match rk_ref!(inst::c(i)) {
                                 &Value::Int(n) => tt.get_int(n),
                                 &Value::Str(s) => tt.get_str(s),
