@@ -187,8 +187,8 @@ pub(crate) struct Slot {
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Spin this long on a result before sleeping (a round trip is usually shorter).
-const SPIN: Duration = Duration::from_micros(20);
+/// Poll this long (yielding) for a result before sleeping (a round trip is usually shorter).
+const SPIN: Duration = Duration::from_micros(50);
 
 impl Slot {
     pub(crate) fn new(
@@ -344,17 +344,16 @@ impl Slot {
 
     /// Block the calling thread until the outcome is known.
     pub(crate) fn wait(&self) -> Arc<Outcome> {
-        let spin_until = Instant::now() + SPIN;
-        'spin: while !self.is_done() {
-            for _ in 0..64 {
-                if self.is_done() {
-                    break 'spin;
-                }
-                std::hint::spin_loop();
-            }
-            if Instant::now() >= spin_until {
+        // a short busy spin, then yields (the worker may share this core), then sleep
+        for _ in 0..256 {
+            if self.is_done() {
                 break;
             }
+            std::hint::spin_loop();
+        }
+        let spin_until = Instant::now() + SPIN;
+        while !self.is_done() && Instant::now() < spin_until {
+            std::thread::yield_now();
         }
         let mut g = self.lock();
         loop {

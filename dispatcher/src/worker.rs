@@ -49,8 +49,9 @@ const TASKS_KEY: &str = "luavm.dispatcher.tasks";
 const INJECTOR_EVERY: u32 = 32;
 /// How deep blocked waits may nest while helping.
 const MAX_HELP_DEPTH: u32 = 16;
-/// Spins before an idle worker parks.
+/// Busy spins, then how long an idle worker polls (yielding), before it parks.
 const IDLE_SPINS: u32 = 64;
+const IDLE_POLL: Duration = Duration::from_micros(50);
 /// Task id used for a blocked wait (its wake-ups only unpark the thread).
 const HELPER_TASK: u64 = 0;
 
@@ -340,15 +341,20 @@ impl WorkerRt {
 
     /// Nothing to do: spin a little, then park until woken.
     fn idle(&self) {
-        for i in 0..IDLE_SPINS {
+        // a short busy spin, then yields for a while (new work usually follows soon, and
+        // another thread may need this core), then park
+        for _ in 0..IDLE_SPINS {
             if self.has_work() {
                 return;
             }
-            if i < IDLE_SPINS / 2 {
-                std::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
+            std::hint::spin_loop();
+        }
+        let until = std::time::Instant::now() + IDLE_POLL;
+        while std::time::Instant::now() < until {
+            if self.has_work() {
+                return;
             }
+            std::thread::yield_now();
         }
         self.shared.set_idle(self.index);
         if !self.has_work() {
