@@ -98,7 +98,7 @@ fn load_and_run(
 
 fn usage(progname: &str, badoption: &str) {
     let mut err = std::io::stderr();
-    if badoption.starts_with("-e") || badoption.starts_with("-l") {
+    if badoption.starts_with("-e") || badoption.starts_with("-l") || badoption == "--workers" {
         let _ = writeln!(err, "{progname}: '{badoption}' needs argument");
     } else {
         let _ = writeln!(err, "{progname}: unrecognized option '{badoption}'");
