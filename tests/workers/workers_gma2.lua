@@ -40,21 +40,20 @@ local order = {}
 local id1 = workers.RunAsync({
   tasks = {{func = heavyTask, args = {1, 10}}},
   onComplete = function(resp)
-    order[#order + 1] = "first"
-    print("first done", resp.result[1].data, resp.jobId:match("^Job_%d+$") ~= nil)
+    order[#order + 1] = "first done " .. resp.result[1].data .. " " .. tostring(resp.jobId:match("^Job_%d+$") ~= nil)
   end,
 })
+print(#order)                -- no safe point since the submission: not run yet
 local id2 = workers.RunAsync({
   tasks = {{func = function() return "second" end}, {func = function() error("x", 0) end}},
   onComplete = function(resp)
-    order[#order + 1] = "second"
-    print("second done", resp.result[1].data, resp.result[2].success, resp.result[2].data)
+    order[#order + 1] = "second done " .. resp.result[1].data .. " " .. tostring(resp.result[2].success)
+      .. " " .. resp.result[2].data
   end,
 })
 print(type(id1), id1 ~= id2)
-print(#order)                -- callbacks have not run: no safe point yet
 workers.wait()
-print(table.concat(order, ","))
+print(table.concat(order, "\n"))
 
 -- a callback may submit more work; wait() waits for that too
 workers.RunAsync{tasks = {{func = function() return 1 end}}, onComplete = function()
