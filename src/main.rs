@@ -533,12 +533,11 @@ fn run() -> ExitCode {
         s.raw_set(reg, k, Value::Bool(true));
     }
     if let Some(n) = args.workers {
-        // read by the dispatcher when it starts its pool
-        let reg = s.registry();
-        let k = s.str_value(b"luavm.workers");
-        s.raw_set(reg, k, Value::Int(n as i64));
+        // the size of the `workers` pool (it starts on first use)
+        luavm_dispatcher::set_default_workers(n);
     }
     luavm::stdlib::open_all(s);
+    luavm_dispatcher::open(s);
 
     // the arg table: the script at 0, what precedes it negative
     let script = if args.script == argv.len() {
@@ -590,6 +589,14 @@ fn run() -> ExitCode {
             lio_stream::write_stdout(format!("{VERSION}\n").as_bytes());
             cli.repl();
         } else if !cli.dofile(None) {
+            return ExitCode::from(1);
+        }
+    }
+    // `RunAsync` callbacks still pending run before exit
+    if let Some(wait) = luavm_dispatcher::pending_wait(&mut cli.s) {
+        cli.s.push(wait);
+        let ok = cli.docall(0, 0);
+        if !cli.report(ok) {
             return ExitCode::from(1);
         }
     }

@@ -1,4 +1,30 @@
-//! The work-stealing dispatcher: a pool of worker threads, each owning warm VMs.
+//! luavm-dispatcher: a work-stealing pool of isolated VMs, usable from Lua (the `workers`
+//! library) and from Rust ([`Pool`]).
 //!
-//! Not built yet (issue 6). This crate exists so the workspace has its final shape.
+//! Module map (see docs/DISPATCHER.md for the guide, docs/ARCHITECTURE.md for the map):
+//! - `transfer`: the `Send` value format ([`Packet`]) and the copy out of / into a VM;
+//!   `names`: Rust functions and library tables by name;
+//! - `task`: slots, outcomes, handles; `timer`: deadlines;
+//! - `pool`: the pool, its queues, parking, metrics, the default pool;
+//! - `worker`: one worker thread — its VM, tasks as coroutines, waits, panics;
+//! - `lworkers`: the Lua library.
+//!
+//! Architecture invariant: nothing that holds a `Gc` handle crosses a thread; what
+//! crosses is a `Packet` (plain data, `Arc<Proto>`s, registered userdata payloads).
 #![forbid(unsafe_code)]
+
+mod lworkers;
+mod names;
+mod pool;
+mod task;
+mod timer;
+pub mod transfer;
+mod worker;
+
+pub use lworkers::{open, open_with_pool, pending_wait};
+pub use pool::{
+    add_default_init, default_pool, default_workers, set_default_workers, InitFn, Job, Metrics,
+    Pool, PoolBuilder, PoolError,
+};
+pub use task::{Outcome, TaskError, TaskHandle, TaskStatus};
+pub use transfer::{register_transferable, Data, ExportOptions, Packet, ProtoCache};
