@@ -177,6 +177,10 @@ impl State {
                 () => {{
                     // SAFETY: a test instruction is always followed by a JMP (verified).
                     let ni = unsafe { *pc };
+                    if inst::sbx(ni) < 0 {
+                        // a conditional back-edge (`repeat ... until c`)
+                        check_interrupt!();
+                    }
                     pc = next(pc);
                     dojump!(ni);
                 }};
