@@ -1,13 +1,22 @@
-//! The `luavm` command: runs Lua scripts like PUC's `lua` 5.3.
+//! The `luavm` command: PUC's `lua` 5.3 (`lua.c`), plus `--disasm` and `--workers`.
 //!
-//! `luavm [options] [script [args]]` with `-e stat`, `-`, `--`, the `arg` table; errors
-//! print `progname: msg` and a traceback on stderr and exit with status 1.
+//! `luavm [options] [script [args]]`: `-e stat`, `-l mod`, `-i`, `-v`, `-E`, `--`, `-`
+//! (stdin), the `arg` table (options at negative indices), `LUA_INIT_5_3`/`LUA_INIT`
+//! (`@file` runs a file), the interactive REPL (`=expr`, expression results printed,
+//! `<eof>` continuation lines, `_PROMPT`/`_PROMPT2`), errors as `progname: msg` plus a
+//! traceback on stderr, exit status 1 on failure. Binary chunks are allowed, as in `lua`.
+//! When stdin is not a terminal, the REPL echoes each line after its prompt, as `lua5.3`
+//! built with readline does, so piped sessions print the same.
 #![forbid(unsafe_code)]
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+
+use luavm::stdlib::lio_stream;
 use std::process::ExitCode;
 
-use luavm_vm::{LuaResult, State, Value, MULTRET};
+use luavm::raw::{LuaResult, State, Value, MULTRET};
+
+const VERSION: &str = "Lua 5.3.6  Copyright (C) 1994-2020 Lua.org, PUC-Rio";
 
 /// mimalloc: the collector allocates and frees many small blocks, which glibc's malloc
 /// serves slowly (bins refilled after every sweep).
@@ -24,7 +33,8 @@ fn msghandler(s: &mut State) -> LuaResult<usize> {
             String::from_utf8_lossy(&b).into_owned()
         }
         _ => {
-            if !s.get_tm(v, luavm_vm::meta::Tm::ToString).is_nil() {
+            if !s.get_tm(v, luavm::raw::meta::Tm::ToString).is_nil() {
+                // an object with __tostring: that is the message (no traceback)
                 let st = s.to_string_meta(v)?;
                 s.push(Value::Str(st));
                 return Ok(1);
@@ -44,79 +54,448 @@ fn docall_native(s: &mut State) -> LuaResult<usize> {
     Ok(s.top() - func)
 }
 
-/// Run `f` with `args` under the message handler; print errors. Returns success.
-fn docall(s: &mut State, progname: &str, f: Value, args: &[Value]) -> bool {
-    let base = s.top();
-    s.push(Value::NativeFn(msghandler));
-    s.push(Value::NativeFn(docall_native));
-    s.push(f);
-    for a in args {
-        s.push(*a);
+struct Cli {
+    s: State,
+    /// `None` in the REPL (messages without a program name, as `lua.c`).
+    progname: Option<String>,
+}
+
+impl Cli {
+    /// `l_message`.
+    fn message(&self, msg: &[u8]) {
+        lio_stream::flush_stdout();
+        let mut err = std::io::stderr().lock();
+        if let Some(p) = &self.progname {
+            let _ = err.write_all(p.as_bytes());
+            let _ = err.write_all(b": ");
+        }
+        let _ = err.write_all(msg);
+        let _ = err.write_all(b"\n");
+        let _ = err.flush();
     }
-    let ok = s.pcall(base + 1, 0, base).is_ok();
-    if !ok {
-        let e = s.error_value();
+
+    /// Report the error value on top of the stack (and pop it).
+    fn report_top(&mut self) {
+        let e = self.s.pop();
         let mut b = Vec::new();
         match e {
             Value::Str(m) => b.extend_from_slice(m.as_bytes()),
-            _ => s.to_string_raw(e, &mut b),
+            Value::Int(_) | Value::Num(_) => self.s.to_string_raw(e, &mut b),
+            other => b.extend_from_slice(
+                format!("(error object is a {} value)", other.type_name()).as_bytes(),
+            ),
         }
-        report(progname, &b);
+        self.message(&b);
     }
-    s.set_top(base);
-    ok
-}
 
-fn report(progname: &str, msg: &[u8]) {
-    let _ = std::io::stdout().flush();
-    let mut err = std::io::stderr();
-    let _ = err.write_all(progname.as_bytes());
-    let _ = err.write_all(b": ");
-    let _ = err.write_all(msg);
-    let _ = err.write_all(b"\n");
-    let _ = err.flush();
-}
+    /// `docall`: call the function at `top - nargs - 1` under the message handler;
+    /// on success the results (`nresults`) are left on the stack; on failure the error
+    /// message is on top. Returns success.
+    fn docall(&mut self, nargs: usize, nresults: i32) -> bool {
+        let s = &mut self.s;
+        let func = s.top() - nargs - 1;
+        // [f args] -> [msgh docall_native f args]
+        s.push(Value::Nil);
+        s.push(Value::Nil);
+        for i in (func..func + nargs + 1).rev() {
+            let v = s.stack_at(i);
+            s.set_stack_at(i + 2, v);
+        }
+        s.set_stack_at(func, Value::NativeFn(msghandler));
+        s.set_stack_at(func + 1, Value::NativeFn(docall_native));
+        let ok = s.pcall(func + 1, nresults, func).is_ok();
+        // remove the message handler
+        let top = s.top();
+        for i in func + 1..top {
+            let v = s.stack_at(i);
+            s.set_stack_at(i - 1, v);
+        }
+        s.set_top(top - 1);
+        ok
+    }
 
-fn load_and_run(
-    s: &mut State,
-    progname: &str,
-    code: &[u8],
-    chunkname: &[u8],
-    args: &[Value],
-) -> bool {
-    match s.load(code, chunkname) {
-        Ok(f) => docall(s, progname, f, args),
-        Err(_) => {
-            let e = s.error_value();
-            let mut b = Vec::new();
-            s.to_string_raw(e, &mut b);
-            report(progname, &b);
-            false
+    /// Report a failed status (error value on top).
+    fn report(&mut self, ok: bool) -> bool {
+        if !ok {
+            self.report_top();
+        }
+        ok
+    }
+
+    /// Load `code` (`chunkname`) and run it with no results.
+    fn dochunk(&mut self, code: &[u8], chunkname: &[u8]) -> bool {
+        let ok = match self.s.load(code, chunkname) {
+            Ok(f) => {
+                self.s.push(f);
+                self.docall(0, 0)
+            }
+            Err(_) => {
+                let e = self.s.error_value();
+                self.s.push(e);
+                false
+            }
+        };
+        self.report(ok)
+    }
+
+    /// Load a file (`None`: stdin) as `luaL_loadfile`; pushes the function or the error.
+    fn loadfile(&mut self, path: Option<&[u8]>) -> bool {
+        match luavm::stdlib::base::read_source(path) {
+            Ok((code, name)) => match self.s.load(&code, &name) {
+                Ok(f) => {
+                    self.s.push(f);
+                    true
+                }
+                Err(_) => {
+                    let e = self.s.error_value();
+                    self.s.push(e);
+                    false
+                }
+            },
+            Err(m) => {
+                self.s.push_str(m.as_bytes());
+                false
+            }
         }
     }
+
+    fn dofile(&mut self, path: Option<&[u8]>) -> bool {
+        let ok = self.loadfile(path) && self.docall(0, 0);
+        self.report(ok)
+    }
+
+    /// `-l name`: `name = require(name)`.
+    fn dolibrary(&mut self, name: &[u8]) -> bool {
+        let req = self.s.get_global("require");
+        self.s.push(req);
+        self.s.push_str(name);
+        let ok = self.docall(1, 1);
+        if ok {
+            let v = self.s.pop();
+            let n = String::from_utf8_lossy(name).into_owned();
+            self.s.set_global(&n, v);
+        }
+        self.report(ok)
+    }
+
+    /// Run the script `argv[script]` with the rest of `argv` as arguments.
+    fn handle_script(&mut self, argv: &[Vec<u8>], script: usize) -> bool {
+        let fname = &argv[script];
+        let stdin = fname.as_slice() == b"-" && argv[script - 1].as_slice() != b"--";
+        let mut ok = self.loadfile(if stdin { None } else { Some(fname) });
+        if ok {
+            // the arguments come from the global 'arg', as lua.c's pushargs
+            match self.s.get_global("arg") {
+                Value::Table(t) => {
+                    let n = argv.len() - script - 1;
+                    for i in 1..=n {
+                        self.s.push(t.get_int(i as i64));
+                    }
+                    ok = self.docall(n, MULTRET);
+                }
+                _ => {
+                    self.s.pop();
+                    self.s.push_str(b"'arg' is not a table");
+                    ok = false;
+                }
+            }
+        }
+        self.report(ok)
+    }
+
+    /// `LUA_INIT_5_3` or `LUA_INIT`: a chunk, or `@file`.
+    fn handle_luainit(&mut self) -> bool {
+        let (name, init) = match std::env::var_os("LUA_INIT_5_3") {
+            Some(v) => ("=LUA_INIT_5_3", v),
+            None => match std::env::var_os("LUA_INIT") {
+                Some(v) => ("=LUA_INIT", v),
+                None => return true,
+            },
+        };
+        let init = init.into_encoded_bytes();
+        if let Some(file) = init.strip_prefix(b"@") {
+            self.dofile(Some(file))
+        } else {
+            self.dochunk(&init, name.as_bytes())
+        }
+    }
+
+    // ---- the REPL -------------------------------------------------------------------
+
+    fn prompt(&mut self, first: bool) -> Vec<u8> {
+        let v = self
+            .s
+            .get_global(if first { "_PROMPT" } else { "_PROMPT2" });
+        let mut b = Vec::new();
+        match v {
+            Value::Nil => b.extend_from_slice(if first { b"> " } else { b">> " }),
+            Value::Str(st) => b.extend_from_slice(st.as_bytes()),
+            other => match self.s.to_string_meta(other) {
+                Ok(st) => b.extend_from_slice(st.as_bytes()),
+                Err(_) => b.extend_from_slice(if first { b"> " } else { b">> " }),
+            },
+        }
+        b
+    }
 }
 
-fn usage(progname: &str, badoption: &str) {
-    let mut err = std::io::stderr();
-    if badoption.starts_with("-e") || badoption.starts_with("-l") || badoption == "--workers" {
-        let _ = writeln!(err, "{progname}: '{badoption}' needs argument");
+/// The REPL's input: the Lua standard input stream (shared with `io.read`), output
+/// through the Lua standard output stream (shared with `print`), so both stay in order.
+struct Repl {
+    /// Echo lines after the prompt (stdin is not a terminal: as readline does).
+    echo: bool,
+}
+
+impl Repl {
+    /// Print the prompt, read a line (without its newline); `None` at end of input.
+    fn read_line(&mut self, prompt: &[u8]) -> Option<Vec<u8>> {
+        lio_stream::write_stdout(prompt);
+        lio_stream::flush_stdout();
+        let input = lio_stream::std_stream_ref(0)?;
+        let mut line = Vec::new();
+        let got = match input.try_borrow_mut() {
+            Ok(mut st) => st.read_line(&mut line, true),
+            Err(_) => false,
+        };
+        if !got {
+            return None;
+        }
+        if self.echo {
+            lio_stream::write_stdout(&line);
+            lio_stream::write_stdout(b"\n");
+            lio_stream::flush_stdout();
+        }
+        Some(line)
+    }
+}
+
+/// Whether a load failed only because the chunk is incomplete (ends at `<eof>`).
+fn incomplete(s: &State) -> bool {
+    match s.error_value() {
+        Value::Str(m) => m.as_bytes().ends_with(b"<eof>"),
+        _ => false,
+    }
+}
+
+impl Cli {
+    /// Read one chunk: as an expression (`return line;`) if that compiles, else as a
+    /// statement, with continuation lines while it is incomplete. Pushes the function or
+    /// the error; `None` at end of input.
+    fn loadline(&mut self, repl: &mut Repl) -> Option<bool> {
+        let p = self.prompt(true);
+        let mut line = repl.read_line(&p)?;
+        if line.first() == Some(&b'=') {
+            let mut l = b"return ".to_vec();
+            l.extend_from_slice(&line[1..]);
+            line = l;
+        }
+        let mut ret = b"return ".to_vec();
+        ret.extend_from_slice(&line);
+        ret.push(b';');
+        if let Ok(f) = self.s.load(&ret, b"=stdin") {
+            self.s.push(f);
+            return Some(true);
+        }
+        loop {
+            match self.s.load(&line, b"=stdin") {
+                Ok(f) => {
+                    self.s.push(f);
+                    return Some(true);
+                }
+                Err(_) => {
+                    if incomplete(&self.s) {
+                        let p2 = self.prompt(false);
+                        if let Some(more) = repl.read_line(&p2) {
+                            line.push(b'\n');
+                            line.extend_from_slice(&more);
+                            continue;
+                        }
+                    }
+                    let e = self.s.error_value();
+                    self.s.push(e);
+                    return Some(false);
+                }
+            }
+        }
+    }
+
+    /// Print the values on the stack above `base` with the global `print`.
+    fn print_results(&mut self, base: usize) {
+        let n = self.s.top() - base;
+        if n == 0 {
+            return;
+        }
+        let print = self.s.get_global("print");
+        self.s.push(Value::Nil);
+        for i in (base..base + n).rev() {
+            let v = self.s.stack_at(i);
+            self.s.set_stack_at(i + 1, v);
+        }
+        self.s.set_stack_at(base, print);
+        if self.s.pcall(base, 0, 0).is_err() {
+            let e = self.s.pop();
+            let mut b = b"error calling 'print' (".to_vec();
+            self.s.to_string_raw(e, &mut b);
+            b.push(b')');
+            self.message(&b);
+        }
+        self.s.set_top(base);
+    }
+
+    fn repl(&mut self) {
+        let mut repl = Repl {
+            echo: !std::io::stdin().is_terminal(),
+        };
+        let old = self.progname.take();
+        let base = self.s.top();
+        while let Some(ok) = self.loadline(&mut repl) {
+            let ok = ok && self.docall(0, MULTRET);
+            if ok {
+                self.print_results(base);
+            } else {
+                self.report_top();
+            }
+            self.s.set_top(base);
+        }
+        lio_stream::write_stdout(b"\n");
+        lio_stream::flush_stdout();
+        self.progname = old;
+    }
+}
+
+fn print_usage(progname: &str, badoption: &[u8]) {
+    let mut err = std::io::stderr().lock();
+    let bad = String::from_utf8_lossy(badoption);
+    if badoption.get(1) == Some(&b'e') || badoption.get(1) == Some(&b'l') {
+        let _ = writeln!(err, "{progname}: '{bad}' needs argument");
     } else {
-        let _ = writeln!(err, "{progname}: unrecognized option '{badoption}'");
+        let _ = writeln!(err, "{progname}: unrecognized option '{bad}'");
     }
-    let _ = writeln!(
+    let _ = write!(
         err,
         "usage: {progname} [options] [script [args]]\n\
          Available options are:\n  \
          -e stat  execute string 'stat'\n  \
+         -i       enter interactive mode after executing 'script'\n  \
+         -l name  require library 'name' into global 'name'\n  \
          -v       show version information\n  \
-         --workers n  size of the `workers` pool\n  \
-         --disasm file  list the bytecode of a script\n  \
+         -E       ignore environment variables\n  \
          --       stop handling options\n  \
-         -        stop handling options and execute stdin"
+         -        stop handling options and execute stdin\n  \
+         --disasm file  list the bytecode of a script (as luac -l)\n  \
+         --workers n    size of the worker pool\n"
     );
 }
 
+/// What `collectargs` found.
+#[derive(Default)]
+struct Args {
+    e: bool,
+    i: bool,
+    v: bool,
+    big_e: bool,
+    /// Index of the script (argv.len() if none).
+    script: usize,
+    disasm: Option<Vec<u8>>,
+    workers: Option<usize>,
+}
+
+/// `collectargs`: `Err(index of the bad option)`.
+fn collect_args(argv: &[Vec<u8>]) -> Result<Args, usize> {
+    let mut a = Args {
+        script: argv.len(),
+        ..Args::default()
+    };
+    let mut i = 1;
+    while i < argv.len() {
+        let arg = &argv[i];
+        if arg.first() != Some(&b'-') {
+            a.script = i;
+            return Ok(a);
+        }
+        match arg.as_slice() {
+            b"--" => {
+                a.script = if i + 1 < argv.len() {
+                    i + 1
+                } else {
+                    argv.len()
+                };
+                return Ok(a);
+            }
+            b"-" => {
+                a.script = i;
+                return Ok(a);
+            }
+            b"-E" => a.big_e = true,
+            b"-i" => {
+                a.i = true;
+                a.v = true;
+            }
+            b"-v" => a.v = true,
+            b"--disasm" | b"--workers" => {
+                let Some(val) = argv.get(i + 1) else {
+                    return Err(i);
+                };
+                if arg.as_slice() == b"--disasm" {
+                    a.disasm = Some(val.clone());
+                } else {
+                    match String::from_utf8_lossy(val).parse::<usize>() {
+                        Ok(n) if n > 0 => a.workers = Some(n),
+                        _ => return Err(i),
+                    }
+                }
+                i += 1;
+            }
+            _ if arg.starts_with(b"-e") || arg.starts_with(b"-l") => {
+                if arg.starts_with(b"-e") {
+                    a.e = true;
+                }
+                if arg.len() == 2 {
+                    i += 1;
+                    match argv.get(i) {
+                        Some(next) if next.first() != Some(&b'-') => {}
+                        _ => return Err(i - 1),
+                    }
+                }
+            }
+            _ => return Err(i),
+        }
+        i += 1;
+    }
+    Ok(a)
+}
+
+fn disasm(progname: &str, path: &[u8]) -> ExitCode {
+    let p = String::from_utf8_lossy(path).into_owned();
+    let code = match std::fs::read(&p) {
+        Ok(c) => c,
+        Err(e) => {
+            let m = luavm::stdlib::base::describe_io_error(&p, &e);
+            eprintln!("{progname}: cannot open {m}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut name = b"@".to_vec();
+    name.extend_from_slice(path);
+    match luavm_compiler::compile(&code, &name) {
+        Ok(proto) => {
+            print!("{}", luavm_compiler::disasm::disassemble(&proto));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{progname}: {}", e.message);
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn real_main() -> ExitCode {
+    let code = run();
+    lio_stream::flush_all();
+    code
+}
+
+fn run() -> ExitCode {
     let argv: Vec<Vec<u8>> = std::env::args_os()
         .map(|a| a.into_encoded_bytes())
         .collect();
@@ -124,162 +503,102 @@ fn real_main() -> ExitCode {
         .first()
         .map(|a| String::from_utf8_lossy(a).into_owned())
         .unwrap_or_else(|| "luavm".into());
-    let mut s = State::new();
+    let args = match collect_args(&argv) {
+        Ok(a) => a,
+        Err(bad) => {
+            print_usage(&progname, &argv[bad]);
+            return ExitCode::from(1);
+        }
+    };
+    if let Some(path) = &args.disasm {
+        return disasm(&progname, path);
+    }
+    if args.v {
+        println!("{VERSION}");
+    }
+    let mut cli = Cli {
+        s: State::new(),
+        progname: Some(progname),
+    };
+    // (the state's finalizers run when `cli` is dropped, whatever the outcome, as lua.c
+    // closes its state; `real_main` flushes the standard streams after that)
+    let s = &mut cli.s;
     // LUAVM_GC_STRESS=1: a full collection at every safe point (for tests)
     if std::env::var_os("LUAVM_GC_STRESS").is_some_and(|v| !v.is_empty() && v != "0") {
         s.set_gc_stress(true);
     }
-    luavm_stdlib::open_all(&mut s);
-    luavm_dispatcher::open(&mut s);
-    let code = run_main(&mut s, &argv, &progname);
-    // as lua.c: close the state (pending finalizers run) whatever the outcome
-    s.close();
-    luavm_stdlib::lio_stream::flush_all();
-    let _ = std::io::stdout().flush();
-    code
-}
-
-fn run_main(s: &mut State, argv: &[Vec<u8>], progname: &str) -> ExitCode {
-    let progname = progname.to_owned();
-
-    // collect options
-    let mut i = 1;
-    let mut execs: Vec<Vec<u8>> = Vec::new();
-    let mut script: Option<usize> = None;
-    let mut show_version = false;
-    while i < argv.len() {
-        let a = &argv[i];
-        if a.first() != Some(&b'-') {
-            script = Some(i);
-            break;
-        }
-        match a.as_slice() {
-            b"--" => {
-                i += 1;
-                if i < argv.len() {
-                    script = Some(i);
-                }
-                break;
-            }
-            b"-" => {
-                script = Some(i);
-                break;
-            }
-            b"-v" => show_version = true,
-            b"--workers" => {
-                let n = argv
-                    .get(i + 1)
-                    .and_then(|n| std::str::from_utf8(n).ok()?.parse().ok());
-                let Some(n) = n.filter(|&n: &usize| n > 0) else {
-                    usage(&progname, "--workers");
-                    return ExitCode::from(1);
-                };
-                luavm_dispatcher::set_default_workers(n);
-                i += 1;
-            }
-            b"--disasm" => {
-                let Some(path) = argv.get(i + 1) else {
-                    usage(&progname, "--disasm");
-                    return ExitCode::from(1);
-                };
-                let p = String::from_utf8_lossy(path).into_owned();
-                let code = match std::fs::read(&p) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        report(&progname, format!("cannot open {p}").as_bytes());
-                        let _ = e;
-                        return ExitCode::from(1);
-                    }
-                };
-                let mut name = b"@".to_vec();
-                name.extend_from_slice(path);
-                match luavm_compiler::compile(&code, &name) {
-                    Ok(proto) => {
-                        print!("{}", luavm_compiler::disasm::disassemble(&proto));
-                        return ExitCode::SUCCESS;
-                    }
-                    Err(e) => {
-                        report(&progname, e.message.as_bytes());
-                        return ExitCode::from(1);
-                    }
-                }
-            }
-            _ if a.starts_with(b"-e") => {
-                let code = if a.len() > 2 {
-                    a[2..].to_vec()
-                } else {
-                    i += 1;
-                    match argv.get(i) {
-                        Some(c) => c.clone(),
-                        None => {
-                            usage(&progname, "-e");
-                            return ExitCode::from(1);
-                        }
-                    }
-                };
-                execs.push(code);
-            }
-            _ => {
-                usage(&progname, &String::from_utf8_lossy(a));
-                return ExitCode::from(1);
-            }
-        }
-        i += 1;
+    if args.big_e {
+        let reg = s.registry();
+        let k = s.str_value(b"LUA_NOENV");
+        s.raw_set(reg, k, Value::Bool(true));
     }
-    if show_version {
-        println!("Lua 5.3 (luavm {})", env!("CARGO_PKG_VERSION"));
+    if let Some(n) = args.workers {
+        luavm_dispatcher::set_default_workers(n);
     }
+    luavm::stdlib::open_all(s);
+    luavm_dispatcher::open(s);
 
-    // the arg table: script at 0, options before it negative
-    let script_pos = script.unwrap_or(argv.len());
+    // the arg table: the script at 0, what precedes it negative
+    let script = if args.script == argv.len() {
+        0
+    } else {
+        args.script
+    };
     let argt = s.new_table();
     for (j, a) in argv.iter().enumerate() {
-        let idx = j as i64 - script_pos as i64;
         let v = s.str_value(a);
-        s.raw_set_int(argt, idx, v);
+        s.raw_set_int(argt, j as i64 - script as i64, v);
     }
     s.set_global("arg", Value::Table(argt));
 
-    for code in &execs {
-        if !load_and_run(s, &progname, code, b"=(command line)", &[]) {
-            return ExitCode::from(1);
-        }
+    if !args.big_e && !cli.handle_luainit() {
+        return ExitCode::from(1);
     }
-    if let Some(sp) = script {
-        let path = &argv[sp];
-        let script_args: Vec<Value> = argv[sp + 1..].iter().map(|a| s.str_value(a)).collect();
-        let from_stdin = path.as_slice() == b"-";
-        let read = luavm_stdlib::base::read_source(if from_stdin { None } else { Some(path) });
-        let (code, name) = match read {
-            Ok(x) => x,
-            Err(m) => {
-                report(&progname, m.as_bytes());
+    // -e and -l, in order
+    let mut i = 1;
+    while i < args.script {
+        let a = &argv[i];
+        if a.starts_with(b"-e") || a.starts_with(b"-l") {
+            let text = if a.len() > 2 {
+                a[2..].to_vec()
+            } else {
+                i += 1;
+                argv[i].clone()
+            };
+            let ok = if a[1] == b'e' {
+                cli.dochunk(&text, b"=(command line)")
+            } else {
+                cli.dolibrary(&text)
+            };
+            if !ok {
                 return ExitCode::from(1);
             }
-        };
-        if !load_and_run(s, &progname, &code, &name, &script_args) {
-            return ExitCode::from(1);
+        } else if a.as_slice() == b"--disasm" || a.as_slice() == b"--workers" {
+            i += 1;
         }
-    } else if execs.is_empty() && !show_version {
-        // no script: run stdin (the REPL comes with the CLI issue)
-        let (code, name) = match luavm_stdlib::base::read_source(None) {
-            Ok(x) => x,
-            Err(m) => {
-                report(&progname, m.as_bytes());
-                return ExitCode::from(1);
-            }
-        };
-        if !load_and_run(s, &progname, &code, &name, &[]) {
+        i += 1;
+    }
+    if args.script < argv.len() && !cli.handle_script(&argv, args.script) {
+        return ExitCode::from(1);
+    }
+    if args.i {
+        cli.repl();
+    } else if args.script == argv.len() && !args.e && !args.v {
+        if std::io::stdin().is_terminal() {
+            lio_stream::write_stdout(format!("{VERSION}\n").as_bytes());
+            cli.repl();
+        } else if !cli.dofile(None) {
             return ExitCode::from(1);
         }
     }
-    // RunAsync callbacks still pending run before exit
-    if let Some(wait) = luavm_dispatcher::pending_wait(s) {
-        if !docall(s, &progname, wait, &[]) {
+    // `RunAsync` callbacks still pending run before exit
+    if let Some(wait) = luavm_dispatcher::pending_wait(&mut cli.s) {
+        cli.s.push(wait);
+        let ok = cli.docall(0, 0);
+        if !cli.report(ok) {
             return ExitCode::from(1);
         }
     }
-    let _ = std::io::stdout().flush();
     ExitCode::SUCCESS
 }
 

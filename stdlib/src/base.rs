@@ -319,6 +319,11 @@ fn finish_pcall(s: &mut State, status: Status, ctx: usize) -> LuaResult<usize> {
     // ctx = stack index of the `true` placed before the function
     match status {
         Status::Ok => Ok(s.top() - ctx),
+        Status::Error if s.is_aborting().is_some() => {
+            // an instruction-limit or interrupt error is not caught
+            let err = s.pop();
+            Err(s.set_error(err))
+        }
         Status::Error => {
             let err = s.pop();
             s.set_top(ctx);

@@ -1,7 +1,12 @@
 //! The coroutine library (manual §6.2): `create`, `resume`, `yield`, `status`, `wrap`,
 //! `isyieldable`, `running`, over `State::resume` / `State::yield_now`.
+//!
+//! `resume` and `wrap` pass a coroutine's *pass-through* yield (an async host function
+//! suspending, see `State::is_pass_through_yield`) on to their own resumer with
+//! `yield_k`, and resume the same coroutine when they are resumed; they do not catch
+//! the errors of an abort (instruction limit, interrupt).
 
-use luavm_vm::{LuaResult, ResumeOutcome, State, Value};
+use luavm_vm::{LuaResult, ResumeOutcome, State, Status, Value};
 
 use crate::Lib;
 
@@ -33,10 +38,24 @@ fn create(s: &mut State) -> LuaResult<usize> {
     Ok(1)
 }
 
+/// Continuation of a resume that passed an async host call's suspension on: resume the
+/// same coroutine again (its arguments are what the outer resumer passed in).
+fn resume_k(s: &mut State, _status: Status, _ctx: usize) -> LuaResult<usize> {
+    resume(s)
+}
+
 fn resume(s: &mut State) -> LuaResult<usize> {
     let co = check_co(s, 1)?;
     let nargs = s.nargs() - 1;
     let (outcome, n) = s.resume(co, nargs)?;
+    if outcome == ResumeOutcome::Yielded && s.is_pass_through_yield(n) {
+        return Err(s.yield_k(1, resume_k, 0));
+    }
+    if outcome == ResumeOutcome::Failed && s.is_aborting().is_some() {
+        // an instruction-limit or interrupt error is not caught by `resume`
+        let e = s.pop();
+        return Err(s.set_error(e));
+    }
     // results are on top: insert the status before them
     let first = s.top() - n;
     s.push(Value::Nil);
@@ -55,6 +74,9 @@ fn wrap_aux(s: &mut State) -> LuaResult<usize> {
     };
     let nargs = s.nargs();
     let (outcome, n) = s.resume(co, nargs)?;
+    if outcome == ResumeOutcome::Yielded && s.is_pass_through_yield(n) {
+        return Err(s.yield_k(1, wrap_k, 0));
+    }
     if outcome == ResumeOutcome::Failed {
         let mut e = s.pop();
         if let Value::Str(m) = e {
@@ -70,6 +92,10 @@ fn wrap_aux(s: &mut State) -> LuaResult<usize> {
         return Err(s.error(e));
     }
     Ok(n)
+}
+
+fn wrap_k(s: &mut State, _status: Status, _ctx: usize) -> LuaResult<usize> {
+    wrap_aux(s)
 }
 
 fn wrap(s: &mut State) -> LuaResult<usize> {

@@ -21,6 +21,7 @@ pub mod lstrpack;
 pub mod ltable;
 pub mod lutf8;
 
+use luavm_vm::embed::{Error, ErrorKind, LuaVM, Stdlib};
 use luavm_vm::{Gc, NativeFn, State, Table, Value};
 
 /// A library: name → function.
@@ -36,7 +37,8 @@ pub fn register(s: &mut State, t: Gc<Table>, lib: Lib) {
 /// Create library table `name` with `funcs`, store it in the globals and in
 /// `package.loaded` (the registry's `_LOADED`).
 pub fn open_lib(s: &mut State, name: &str, funcs: Lib) -> Gc<Table> {
-    let t = s.new_table();
+    // sized once: no rehash while the functions go in (VM creation cost)
+    let t = s.new_table_with(0, funcs.len() + 4);
     s.set_global(name, Value::Table(t));
     register(s, t, funcs);
     let loaded = loaded_table(s);
@@ -63,19 +65,69 @@ pub fn push_number(out: &mut Vec<u8>, v: Value) {
     luavm_vm::ops::push_str_or_number(out, v);
 }
 
-/// Open every library implemented so far into the state's globals.
+/// Open every library into the state's globals.
 pub fn open_all(s: &mut State) {
-    base::open(s);
-    let g = s.globals();
-    let loaded = loaded_table(s);
-    s.raw_set_str(loaded, "_G", Value::Table(g));
-    lpackage::open(s);
-    lcoroutine::open(s);
-    lstring::open(s);
-    lio::open(s);
-    los::open(s);
-    ltable::open(s);
-    lmath::open(s);
-    lutf8::open(s);
-    ldebug::open(s);
+    open_libs(s, Stdlib::All);
+}
+
+/// Open the libraries of `libs` into the state's globals (in `luaL_openlibs`' order).
+pub fn open_libs(s: &mut State, libs: Stdlib) {
+    if libs.contains(Stdlib::Base) {
+        base::open(s);
+        let g = s.globals();
+        let loaded = loaded_table(s);
+        s.raw_set_str(loaded, "_G", Value::Table(g));
+    }
+    type Opener = fn(&mut State);
+    let order: [(Stdlib, Opener); 9] = [
+        (Stdlib::Package, lpackage::open),
+        (Stdlib::Coroutine, lcoroutine::open),
+        (Stdlib::String, lstring::open),
+        (Stdlib::Io, lio::open),
+        (Stdlib::Os, los::open),
+        (Stdlib::Table, ltable::open),
+        (Stdlib::Math, lmath::open),
+        (Stdlib::Utf8, lutf8::open),
+        (Stdlib::Debug, ldebug::open),
+    ];
+    for (lib, open) in order {
+        if libs.contains(lib) {
+            open(s);
+        }
+    }
+}
+
+/// Gives [`LuaVM`] its `open_stdlib` method (in `luavm::prelude`).
+pub trait StdlibExt {
+    /// Open the libraries of `libs`. `Stdlib::All` opens every library the VM's
+    /// `SafeOption::libraries` allows; naming a library it does not allow is an error.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption, Stdlib};
+    /// use luavm_stdlib::StdlibExt;
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// vm.open_stdlib(Stdlib::All).unwrap();
+    /// assert_eq!(format!("{:?}", vm.execute_string("return string.rep('a', 3)").unwrap()), r#"["aaa"]"#);
+    /// ```
+    fn open_stdlib(&mut self, libs: Stdlib) -> Result<(), Error>;
+}
+
+impl StdlibExt for LuaVM {
+    fn open_stdlib(&mut self, libs: Stdlib) -> Result<(), Error> {
+        let allowed = self.options().libraries;
+        let libs = if libs == Stdlib::All {
+            allowed
+        } else {
+            let denied = libs - allowed;
+            if !denied.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::Usage,
+                    format!("library not allowed by SafeOption::libraries: {denied:?}"),
+                ));
+            }
+            libs
+        };
+        self.with_state(|s| open_libs(s, libs));
+        Ok(())
+    }
 }

@@ -20,6 +20,17 @@ pub fn open(s: &mut State) {
     s.raw_set_str(pkg, "loaded", Value::Table(loaded));
     let preload = s.new_table();
     s.raw_set_str(pkg, "preload", Value::Table(preload));
+    // `lua -E` sets registry.LUA_NOENV: ignore the environment (as PUC's `noenv`)
+    let reg = s.registry();
+    let noenv_key = s.str_value(b"LUA_NOENV");
+    let noenv = reg.get(noenv_key).truthy();
+    let env_path = |vars: &[&str], default: &str| {
+        if noenv {
+            default.to_string()
+        } else {
+            env_path(vars, default)
+        }
+    };
     let path = env_path(&["LUA_PATH_5_3", "LUA_PATH"], LUA_PATH_DEFAULT);
     let v = s.str_value(path.as_bytes());
     s.raw_set_str(pkg, "path", v);

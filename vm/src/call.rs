@@ -212,18 +212,15 @@ impl State {
     /// at protected frames at or above `entry`.
     pub(crate) fn execute(&mut self, entry: usize) -> LuaResult<()> {
         loop {
-            let r = if self.hooks_on() {
-                self.run::<true>(entry)
-            } else {
-                self.run::<false>(entry)
+            let r = match (self.hooks_on(), self.limits_active()) {
+                (false, false) => self.run::<false, false>(entry),
+                (false, true) => self.run::<false, true>(entry),
+                (true, false) => self.run::<true, false>(entry),
+                (true, true) => self.run::<true, true>(entry),
             };
             match r {
                 Ok(()) => return Ok(()),
                 Err(LuaError::Error) => {
-                    if self.interrupt_pending() {
-                        // an interrupt is not caught by `pcall`
-                        return Err(LuaError::Error);
-                    }
                     let found = (entry..self.ci.len())
                         .rev()
                         .find(|&i| self.ci[i].status & cist::YPCALL != 0);

@@ -16,7 +16,8 @@ use luavm_gc::Gc;
 use crate::call::MULTRET;
 use crate::error::{LuaError, LuaResult};
 use crate::state::{State, MAX_CCALLS};
-use crate::thread::{CoStatus, Thread};
+use crate::thread::{cist, CoStatus, ContFn, Thread};
+use crate::value::Value;
 
 /// How a resume ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +28,14 @@ pub enum ResumeOutcome {
     Returned,
     /// The coroutine failed; the error value was pushed.
     Failed,
+}
+
+static PASS_THROUGH: u8 = 0;
+
+/// The value an async host call yields (see `State::is_pass_through_yield`): a light
+/// userdata no Lua code can make.
+pub fn pass_through_marker() -> Value {
+    Value::LightUserData(std::ptr::addr_of!(PASS_THROUGH) as usize)
 }
 
 impl State {
@@ -99,10 +108,18 @@ impl State {
                 Err(e) => Err(e),
             }
         } else {
-            // the yielding Rust function returns the resume arguments
-            let first = self.top - nargs;
-            self.poscall(first, nargs);
-            self.execute(1)
+            let last = self.ci.len() - 1;
+            if self.ci[last].status & cist::YIELDK != 0 {
+                // `yield_k`: the loop runs the continuation (with the resume arguments on
+                // top of what the frame kept), so errors in it unwind as usual
+                self.ci[last].status &= !cist::YIELDK;
+                self.execute(1)
+            } else {
+                // the yielding Rust function returns the resume arguments
+                let first = self.top - nargs;
+                self.poscall(first, nargs);
+                self.execute(1)
+            }
         };
         self.n_ccalls = saved_ccalls;
         // where the outcome's values are on the coroutine's stack
@@ -114,7 +131,11 @@ impl State {
             Err(LuaError::Yield) => {
                 co.status.set(CoStatus::Suspended);
                 let ci = self.ci[self.ci.len() - 1];
-                let base = (ci.base as usize).min(self.top);
+                let base = if ci.status & cist::YIELDK != 0 {
+                    self.top.saturating_sub(ci.extra as usize)
+                } else {
+                    (ci.base as usize).min(self.top)
+                };
                 (ResumeOutcome::Yielded, base, self.top - base)
             }
             Err(_) => {
@@ -157,6 +178,32 @@ impl State {
             return self.runtime_error("attempt to yield across a C-call boundary");
         }
         LuaError::Yield
+    }
+
+    /// Yield the `nvalues` values on top of the stack from a Rust function, keeping the
+    /// rest of its frame; when the coroutine is resumed, `k(state, Status::Ok, ctx)` runs
+    /// with the resume arguments pushed on top of what the frame kept, and its results
+    /// are the function's results (PUC's `lua_yieldk`). Returns the error to propagate
+    /// (`Yield`, or the error when the running code cannot yield).
+    pub fn yield_k(&mut self, nvalues: usize, k: ContFn, ctx: usize) -> LuaError {
+        let e = self.yield_now();
+        if e != LuaError::Yield {
+            return e;
+        }
+        let last = self.ci.len() - 1;
+        let ci = &mut self.ci[last];
+        ci.k = Some(k);
+        ci.ctx = ctx as u32;
+        ci.status |= cist::YIELDK;
+        ci.extra = nvalues as u32;
+        LuaError::Yield
+    }
+
+    /// Whether the `n` values a resume just pushed are a pass-through yield: a coroutine
+    /// suspended by an async host function, which every resumer up the chain must pass on
+    /// (by yielding it again with `yield_k`) instead of receiving it.
+    pub fn is_pass_through_yield(&self, n: usize) -> bool {
+        n == 1 && self.top >= 1 && self.stack[self.top - 1].raw_equal(pass_through_marker())
     }
 
     /// Status of `co` as seen from the running thread.

@@ -168,6 +168,9 @@ impl Frames<'_> {
             return None;
         }
         let ci = self.ci.get(idx)?;
+        if ci.status & cist::FIN != 0 {
+            return Some(("metamethod", "__gc".to_string()));
+        }
         if ci.status & cist::TAIL != 0 {
             return None;
         }

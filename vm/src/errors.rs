@@ -368,7 +368,7 @@ impl State {
         self.lib_error(&format!("bad argument #{arg} to '{fname}' ({extramsg})"))
     }
 
-    /// "bad argument #n to 'f' (<expected> expected, got <type>)" (PUC's `luaL_typeerror`).
+    /// `"bad argument #n to 'f' (<expected> expected, got <type>)"` (PUC's `luaL_typeerror`).
     pub fn arg_type_error(&mut self, arg: usize, expected: &str) -> LuaError {
         let got = if arg > self.nargs() {
             "no value".to_string()

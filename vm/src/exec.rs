@@ -23,9 +23,14 @@ use crate::thread::cist;
 use crate::value::Value;
 
 impl State {
-    /// `HOOKED`: the instantiation that runs debug hooks (see `hooks.rs`); each one
-    /// returns `Err(Continue)` at a call safe point when the other one is needed.
-    pub(crate) fn run<const HOOKED: bool>(&mut self, entry: usize) -> LuaResult<()> {
+    /// `HOOKED`: the instantiation that runs debug hooks (see `hooks.rs`); `LIMITED`: the
+    /// one that runs the limit hooks (budget, interrupt, call depth: `limits.rs`) at
+    /// back-edges and calls. Each returns `Err(Continue)` at a call safe point when
+    /// another one is needed.
+    pub(crate) fn run<const HOOKED: bool, const LIMITED: bool>(
+        &mut self,
+        entry: usize,
+    ) -> LuaResult<()> {
         // The running frame, kept in locals: `enter_frame!` sets them when a frame starts
         // or resumes (at 'newframe, and inline for Lua-to-Lua calls and returns).
         let mut ci_idx: usize;
@@ -159,28 +164,18 @@ impl State {
                     if a != 0 {
                         self.close_upvals(base + a as usize - 1);
                     }
-                    pc = jump(pc, inst::sbx(i));
-                }};
-            }
-            // at loop back-edges and tail calls: stop when another thread asks
-            macro_rules! check_interrupt {
-                () => {
-                    if let Some(f) = &self.interrupt {
-                        if f.load(std::sync::atomic::Ordering::Relaxed) {
-                            savepc!();
-                            return Err(self.interrupted());
-                        }
+                    let sbx = inst::sbx(i);
+                    pc = jump(pc, sbx);
+                    if LIMITED && sbx < 0 {
+                        savepc!();
+                        self.hook_count(-sbx as i64)?;
                     }
-                };
+                }};
             }
             macro_rules! donextjump {
                 () => {{
                     // SAFETY: a test instruction is always followed by a JMP (verified).
                     let ni = unsafe { *pc };
-                    if inst::sbx(ni) < 0 {
-                        // a conditional back-edge (`repeat ... until c`)
-                        check_interrupt!();
-                    }
                     pc = next(pc);
                     dojump!(ni);
                 }};
@@ -298,12 +293,10 @@ impl State {
                         // read operands through references: values are copied only
                         // where they are used
                         if let &Value::Table(tt) = reg_ref!(inst::b(i)) {
-                            // (reference patterns on purpose: no copy of the key first)
-                            #[allow(clippy::match_ref_pats)]
-                            let v = match rk_ref!(inst::c(i)) {
-                                &Value::Int(n) => tt.get_int(n),
-                                &Value::Str(s) => tt.get_str(s),
-                                &key => tt.get(key),
+                            let v = match *rk_ref!(inst::c(i)) {
+                                Value::Int(n) => tt.get_int(n),
+                                Value::Str(s) => tt.get_str(s),
+                                key => tt.get(key),
                             };
                             if !v.is_nil() || tt.metatable().is_none() {
                                 set_reg!(inst::a(i), v);
@@ -378,7 +371,7 @@ impl State {
                         let c = fb2int(inst::c(i));
                         let t = self.new_table_with(b, c);
                         set_reg!(inst::a(i), Value::Table(t));
-                        protect!(self.check_gc());
+                        protect!(self.try_check_gc())?;
                     }
                     OpCode::SelfOp => {
                         let a = inst::a(i);
@@ -506,14 +499,9 @@ impl State {
                         if self.concat(base, a, b, c)? {
                             continue 'newframe;
                         }
-                        protect!(self.check_gc());
+                        protect!(self.try_check_gc())?;
                     }
-                    OpCode::Jmp => {
-                        if inst::sbx(i) < 0 {
-                            check_interrupt!();
-                        }
-                        dojump!(i)
-                    }
+                    OpCode::Jmp => dojump!(i),
                     OpCode::Eq => {
                         let (pb, pc_) = (rk_ref!(inst::b(i)), rk_ref!(inst::c(i)));
                         let res = match (pb, pc_) {
@@ -595,6 +583,9 @@ impl State {
                             self.top = base + a + b;
                         }
                         savepc!();
+                        if LIMITED {
+                            self.hook_call()?;
+                        }
                         if let Value::LuaFn(callee) = reg!(a) {
                             let nb = self.push_lua_frame(callee, base + a, nresults)?;
                             ci_idx += 1;
@@ -618,21 +609,23 @@ impl State {
                             self.top = ci!().top as usize;
                         }
                         // a Rust function may have allocated: this is a safe point
-                        self.check_gc();
-                        if HOOKED != self.hooks_on() {
-                            // a hook was set or removed: continue in the other loop
+                        self.try_check_gc()?;
+                        if HOOKED != self.hooks_on() || LIMITED != self.limits_active() {
+                            // a hook or a limit was set or removed: continue in the other loop
                             return Err(crate::error::LuaError::Continue);
                         }
                         reload!();
                     }
                     OpCode::TailCall => {
-                        check_interrupt!();
                         let a = inst::a(i) as usize;
                         let b = inst::b(i) as usize;
                         if b != 0 {
                             self.top = base + a + b;
                         }
                         savepc!();
+                        if LIMITED {
+                            self.hook_call()?;
+                        }
                         if !matches!(reg!(a), Value::LuaFn(_)) {
                             if !reg!(a).is_function() {
                                 self.prepare_call_tm(base + a)?; // raises for non-callables
@@ -748,10 +741,13 @@ impl State {
                             (&Value::Int(idx), &Value::Int(limit), &Value::Int(step)) => {
                                 let idx = idx.wrapping_add(step);
                                 if if step > 0 { idx <= limit } else { limit <= idx } {
-                                    check_interrupt!();
                                     pc = jump(pc, inst::sbx(i));
                                     set_reg!(a, Value::Int(idx));
                                     set_reg!(a + 3, Value::Int(idx));
+                                    if LIMITED {
+                                        savepc!();
+                                        self.hook_count(-(inst::sbx(i) as i64))?;
+                                    }
                                 }
                             }
                             (&Value::Num(idx), &Value::Num(limit), &Value::Num(step)) => {
@@ -761,10 +757,13 @@ impl State {
                                 } else {
                                     limit <= idx
                                 } {
-                                    check_interrupt!();
                                     pc = jump(pc, inst::sbx(i));
                                     set_reg!(a, Value::Num(idx));
                                     set_reg!(a + 3, Value::Num(idx));
+                                    if LIMITED {
+                                        savepc!();
+                                        self.hook_count(-(inst::sbx(i) as i64))?;
+                                    }
                                 }
                             }
                             _ => return Err(self.runtime_error("'for' loop state corrupted")),
@@ -787,6 +786,9 @@ impl State {
                         set_reg!(a + 5, reg!(a + 2));
                         self.top = cb + 3;
                         savepc!();
+                        if LIMITED {
+                            self.hook_call()?;
+                        }
                         if self.precall(cb, inst::c(i) as i32)? {
                             continue 'newframe;
                         }
@@ -797,9 +799,12 @@ impl State {
                         let a = inst::a(i);
                         let v = reg!(a + 1);
                         if !v.is_nil() {
-                            check_interrupt!();
                             set_reg!(a, v);
                             pc = jump(pc, inst::sbx(i));
+                            if LIMITED {
+                                savepc!();
+                                self.hook_count(-(inst::sbx(i) as i64))?;
+                            }
                         }
                     }
                     OpCode::SetList => {
@@ -827,6 +832,23 @@ impl State {
                         // SAFETY: verified proto index < protos.len().
                         let p = unsafe { *lp.protos.get_unchecked(inst::bx(i) as usize) };
                         let descs = &p.proto.upvalues;
+                        // PUC 5.3 reuses the last closure of this prototype when it would
+                        // capture exactly the same variables (`getcached`)
+                        let cached = p.cache.get().filter(|c| {
+                            descs.iter().zip(c.upvals.iter()).all(|(d, u)| {
+                                let want: *const Value = if d.in_stack {
+                                    // SAFETY: verified register index inside the frame.
+                                    unsafe { stk.add(d.index as usize) }
+                                } else {
+                                    upval!(d.index).location()
+                                };
+                                std::ptr::eq(u.location(), want)
+                            })
+                        });
+                        if let Some(c) = cached {
+                            set_reg!(a, Value::LuaFn(c));
+                            continue;
+                        }
                         let mut upvals: Vec<luavm_gc::Gc<UpVal>> = Vec::with_capacity(descs.len());
                         for d in descs.iter() {
                             if d.in_stack {
@@ -838,8 +860,9 @@ impl State {
                         let c = self
                             .heap
                             .alloc(LuaClosure::new(p, upvals.into_boxed_slice()));
+                        p.cache.set(Some(c));
                         set_reg!(a, Value::LuaFn(c));
-                        protect!(self.check_gc());
+                        protect!(self.try_check_gc())?;
                     }
                     OpCode::VarArg => {
                         let a = inst::a(i) as usize;

@@ -152,6 +152,13 @@ impl UpVal {
         }
     }
     /// Point a closed upvalue at its own cell (call once it has its final address).
+    /// Where the value lives now (a stack slot while open, its own cell once closed):
+    /// two upvalues are the same variable exactly when these are equal.
+    #[inline]
+    pub fn location(&self) -> *const Value {
+        self.v.get()
+    }
+
     pub fn fix_closed(&self) {
         if self.thread.get().is_none() {
             self.v.set(self.closed.get());

@@ -7,7 +7,9 @@
 //! - `exec`: the dispatch loop; `call`: calls, returns, protected calls, error recovery;
 //! - `ops`/`arith`: slow paths and number semantics; `errors`: every message;
 //! - `coroutine`: resume/yield; `api`: what Rust functions use;
-//! - `debug`: introspection for the debug library (levels, locals, upvalues, hooks).
+//! - `debug`: introspection for the debug library (levels, locals, upvalues, hooks);
+//! - `limits`: instruction budget, interrupts, call depth and memory limits;
+//! - `embed`: the embedding API (`LuaVM`, handles, conversions, host functions, async).
 //!
 //! Architecture invariant: a `State` and every `Gc` handle are `!Send`; nothing here
 //! crosses threads except `Proto`s (plain data from the compiler).
@@ -17,11 +19,13 @@ pub mod arith;
 pub mod call;
 pub mod coroutine;
 pub mod debug;
+pub mod embed;
 pub mod error;
 pub mod errors;
 mod exec;
 pub mod function;
 mod hooks;
+pub mod limits;
 pub mod meta;
 pub mod ops;
 pub mod state;

@@ -7,7 +7,6 @@
 //!   a stack slot, a frame, a table, an upvalue, the registry or `error_value`;
 //! - `stack.len()` only grows, by `grow_stack`, which re-points open upvalues.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use luavm_compiler::{Constant, Proto};
@@ -21,7 +20,7 @@ use crate::function::{LuaClosure, LuaProto, NativeClosure, NativeFn, UpVal};
 use crate::meta::{Tm, TM_NAMES};
 use crate::string::{Interner, LuaStr};
 use crate::table::{mark_value, value_is_marked, Table};
-use crate::thread::{CallInfo, CoStatus, Thread, ThreadData};
+use crate::thread::{cist, CallInfo, CoStatus, Thread, ThreadData};
 use crate::value::{Type, Value};
 
 /// PUC's `LUAI_MAXSTACK`: the most stack slots a thread may use.
@@ -56,15 +55,13 @@ pub struct State {
     pub(crate) n_ccalls: u32,
     /// Whether the stack is in its overflow extension (to give "error in error handling").
     pub(crate) in_overflow: bool,
-    /// Values pinned by host code (the embedding API's handles index into this).
+    /// Values pinned for a while by Rust code (e.g. constants while a prototype loads);
+    /// the embedding API's long-lived handles are in `host` instead.
     pub(crate) pinned: Vec<Value>,
     /// Threads that resumed the running one (innermost last).
     pub(crate) resumers: Vec<Gc<Thread>>,
     /// The running thread's hook (`debug.sethook`), called by `hooks.rs`.
     pub(crate) hook: Hook,
-    /// Interrupt flag set from another thread (`set_interrupt`): checked at loop back-edges
-    /// and tail calls; while it is set, errors are not caught by `pcall`.
-    pub(crate) interrupt: Option<Arc<AtomicBool>>,
     /// False while a hook runs (hooks do not nest), PUC's `allowhook`.
     pub(crate) allow_hook: bool,
     /// Tables and userdata registered for finalization, oldest first (not roots).
@@ -79,6 +76,11 @@ pub struct State {
     pub(crate) twups: Vec<Gc<Thread>>,
     /// `close` ran.
     closed: bool,
+    /// Instruction budget, interrupt flag, call-depth and memory limits (`limits.rs`).
+    pub(crate) limits: crate::limits::Limits,
+    /// What the embedding API keeps per state: rooted host handles, async host calls
+    /// (`embed/`).
+    pub(crate) host: crate::embed::HostData,
 }
 
 impl Drop for State {
@@ -133,7 +135,6 @@ impl State {
             pinned: Vec::new(),
             resumers: Vec::new(),
             hook: Hook::default(),
-            interrupt: None,
             allow_hook: true,
             finobj: Vec::new(),
             tobefnz: VecDeque::new(),
@@ -141,6 +142,8 @@ impl State {
             gc_step_credit: 0,
             twups: Vec::new(),
             closed: false,
+            limits: Default::default(),
+            host: Default::default(),
         };
         // registry[1] = main thread, registry[2] = globals (as PUC)
         st.registry.set_int(1, Value::Thread(main_thread));
@@ -351,6 +354,10 @@ impl State {
     /// the interpreter sees it.
     pub fn load(&mut self, source: &[u8], chunkname: &[u8]) -> LuaResult<Value> {
         let result: Result<Arc<Proto>, Vec<u8>> = if source.first() == Some(&0x1b) {
+            if !self.limits.allow_binary {
+                let m = self.str_value(b"attempt to load a binary chunk (mode is 't')");
+                return Err(self.set_error(m));
+            }
             luavm_compiler::dump::undump(source, chunkname)
                 .map(Arc::new)
                 .map_err(String::into_bytes)
@@ -510,32 +517,6 @@ impl State {
         }
     }
 
-    // ---- interrupts ---------------------------------------------------------------
-
-    /// Install (or remove) the interrupt flag; returns the previous one. Once another
-    /// thread sets the flag, the running Lua code stops at its next loop back-edge or tail
-    /// call with the error "interrupted", and no `pcall` catches errors until the flag is
-    /// cleared or replaced (the flag is sticky: code that recovers keeps failing).
-    pub fn set_interrupt(&mut self, flag: Option<Arc<AtomicBool>>) -> Option<Arc<AtomicBool>> {
-        std::mem::replace(&mut self.interrupt, flag)
-    }
-
-    /// Whether the installed interrupt flag is set.
-    #[inline]
-    pub fn interrupt_pending(&self) -> bool {
-        match &self.interrupt {
-            Some(f) => f.load(Ordering::Relaxed),
-            None => false,
-        }
-    }
-
-    /// The error raised when the interrupt flag is seen.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn interrupted(&mut self) -> LuaError {
-        self.runtime_error("interrupted")
-    }
-
     // ---- errors -------------------------------------------------------------------
 
     /// Set the pending error value; returns `LuaError::Error` for `Err(...)`.
@@ -676,6 +657,7 @@ impl State {
             hook,
             tobefnz,
             mem_err_msg,
+            host,
             ..
         } = self;
         heap.mark_from(|m: &mut Marker| {
@@ -708,6 +690,7 @@ impl State {
             for v in tobefnz.iter() {
                 mark_value(m, *v);
             }
+            host.mark(m);
         });
         self.heap.enter_atomic();
         self.remark_upvals();
@@ -744,7 +727,7 @@ impl State {
         // SAFETY: the roots above are every place the VM keeps values between safe points
         // (module invariant): all stacks (the running one here, suspended ones through their
         // thread objects), open upvalues, globals, registry, per-type metatables,
-        // metamethod names, the pending error, host-pinned values and the objects waiting
+        // metamethod names, the pending error, host-pinned values, the embedding API's rooted handles and the objects waiting
         // for finalization (`finobj` is weak: its dead entries moved to `tobefnz` and were
         // marked). Weak tables dropped their unmarked entries and dead strings were removed
         // from the intern table.
@@ -892,6 +875,13 @@ impl State {
         self.top = old_top.max(frame_top).min(self.stack.len());
         let running = self.heap.is_running();
         self.heap.set_running(false);
+        // no hooks inside finalizers (as PUC's GCTM)
+        let allow_hook = std::mem::replace(&mut self.allow_hook, false);
+        let me = self.ci.len().wrapping_sub(1);
+        let was_fin = self.ci.get(me).map_or(0, |c| c.status & cist::FIN);
+        if let Some(c) = self.ci.get_mut(me) {
+            c.status |= cist::FIN;
+        }
         let r = match self.check_stack(2) {
             Ok(()) => {
                 let func = self.top;
@@ -902,6 +892,10 @@ impl State {
             Err(e) => Err(e),
         };
         self.heap.set_running(running);
+        self.allow_hook = allow_hook;
+        if let Some(c) = self.ci.get_mut(me) {
+            c.status = (c.status & !cist::FIN) | was_fin;
+        }
         self.top = old_top;
         match r {
             Ok(()) => Ok(()),

@@ -48,6 +48,12 @@ pub mod cist {
     pub const HAS_K: u16 = 32;
     /// A hook is running for this frame (its hook function is named "hook").
     pub const HOOKED: u16 = 64;
+    /// A finalizer is running on top of this frame (PUC's `CIST_FIN`: the frame is then
+    /// described as the metamethod `__gc`).
+    pub const FIN: u16 = 128;
+    /// The native function yielded with a continuation (`State::yield_k`): `extra` is the
+    /// number of values it yielded (the rest of its frame stays), and `resume` runs `k`.
+    pub const YIELDK: u16 = 256;
 }
 
 /// A call frame.

@@ -1,0 +1,40 @@
+//! Cost of `LuaVM::new` + `open_stdlib(Stdlib::All)`, and of each library (time per VM
+//! and heap bytes as the VM accounts them). The criterion benchmark is
+//! `benches/creation.rs`; this is the quick version: `cargo run --release --example vm_creation`.
+
+use luavm::prelude::*;
+
+fn measure(name: &str, libs: Option<Stdlib>) {
+    let n = 20_000;
+    let t = std::time::Instant::now();
+    let mut mem = 0;
+    for _ in 0..n {
+        let mut vm = LuaVM::new(SafeOption::default());
+        if let Some(l) = libs {
+            vm.open_stdlib(l).unwrap();
+        }
+        mem = vm.memory_used();
+        std::hint::black_box(&vm);
+    }
+    let us = t.elapsed().as_secs_f64() * 1e6 / n as f64;
+    println!("{name:>10}: {us:6.2} us per VM, {mem:6} bytes");
+}
+
+fn main() {
+    measure("new", None);
+    for (name, l) in [
+        ("Base", Stdlib::Base),
+        ("Coroutine", Stdlib::Coroutine),
+        ("String", Stdlib::String),
+        ("Table", Stdlib::Table),
+        ("Math", Stdlib::Math),
+        ("Utf8", Stdlib::Utf8),
+        ("Io", Stdlib::Io),
+        ("Os", Stdlib::Os),
+        ("Package", Stdlib::Package),
+        ("Debug", Stdlib::Debug),
+        ("All", Stdlib::All),
+    ] {
+        measure(name, Some(l));
+    }
+}
