@@ -461,6 +461,10 @@ impl WorkerRt {
         // interrupt is for (a stop that came before this is seen through the flag)
         vm.reset_limits();
         lock(&me.running).stack.push(slot.clone());
+        if self.shared.shutdown.load(Ordering::SeqCst) {
+            // the pool stopped between the start and now: `stop` did not see this task
+            slot.cancel();
+        }
         if slot.interrupt.load(Ordering::SeqCst) {
             vm.interrupt_shared().request();
         }
