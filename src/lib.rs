@@ -28,6 +28,9 @@ pub use luavm_stdlib::StdlibExt;
 pub use luavm_vm::embed::LuaValue as Value;
 pub use luavm_vm::embed::*;
 
+/// The dispatcher: the `workers` library and the `Pool` of worker VMs.
+pub use luavm_dispatcher as dispatcher;
+pub use luavm_dispatcher::WorkersExt;
 /// The standard library crate.
 pub use luavm_stdlib as stdlib;
 /// The VM's internals (`State`, raw `Value`, `Gc` handles), for library crates.
@@ -35,6 +38,7 @@ pub use luavm_vm as raw;
 
 /// Everything an embedder usually needs, traits included: `use luavm::prelude::*;`.
 pub mod prelude {
+    pub use luavm_dispatcher::WorkersExt;
     pub use luavm_stdlib::StdlibExt;
     pub use luavm_vm::embed::prelude::*;
     pub use luavm_vm::embed::{

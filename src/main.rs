@@ -533,7 +533,6 @@ fn run() -> ExitCode {
         s.raw_set(reg, k, Value::Bool(true));
     }
     if let Some(n) = args.workers {
-        // the size of the `workers` pool (it starts on first use)
         luavm_dispatcher::set_default_workers(n);
     }
     luavm::stdlib::open_all(s);

@@ -28,3 +28,31 @@ pub use pool::{
 };
 pub use task::{Outcome, TaskError, TaskHandle, TaskStatus};
 pub use transfer::{register_transferable, Data, ExportOptions, Packet, ProtoCache};
+
+/// Gives the embedding API's `LuaVM` the `workers` library.
+///
+/// ```
+/// use luavm_dispatcher::WorkersExt;
+/// use luavm_stdlib::StdlibExt;
+/// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption, Stdlib};
+/// let mut vm = LuaVM::new(SafeOption::default());
+/// vm.open_stdlib(Stdlib::All).unwrap();
+/// vm.open_workers_with(luavm_dispatcher::Pool::builder().workers(1).build().unwrap());
+/// let r = vm.execute_string("return workers.spawn(function(x) return x * 2 end, 21):join()");
+/// assert_eq!(format!("{:?}", r.unwrap()), "[42]");
+/// ```
+pub trait WorkersExt {
+    /// Install `workers`, submitting to the default pool (started on first use).
+    fn open_workers(&mut self);
+    /// Install `workers`, submitting to `pool`.
+    fn open_workers_with(&mut self, pool: Pool);
+}
+
+impl WorkersExt for luavm_vm::embed::LuaVM {
+    fn open_workers(&mut self) {
+        self.with_state(open)
+    }
+    fn open_workers_with(&mut self, pool: Pool) {
+        self.with_state(|s| open_with_pool(s, pool))
+    }
+}

@@ -441,7 +441,8 @@ fn wait_then(s: &mut State, ctx: &Rc<RefCell<Ctx>>, st: WaitState, k: ContFn) ->
                 return s.call_k(f, MULTRET, idx, k, None);
             }
             if !w.block_on(s, &slots) {
-                return Err(s.runtime_error("interrupted"));
+                // the waiting task was stopped: an abort, which `pcall` does not catch
+                return Err(s.abort(luavm_vm::limits::Abort::Interrupted));
             }
         }
         None => {

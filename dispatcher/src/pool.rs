@@ -27,6 +27,7 @@ use std::time::Duration;
 use crossbeam_deque::{Injector, Stealer, Worker};
 use crossbeam_utils::sync::{Parker, Unparker};
 use luavm_compiler::Proto;
+use luavm_vm::limits::InterruptShared;
 use luavm_vm::{LuaResult, State};
 
 use crate::task::{Outcome, Slot, TaskHandle, Work};
@@ -69,8 +70,15 @@ pub(crate) struct WorkerShared {
     /// Tasks pinned to this worker and not ended, plus tasks running on it.
     pub(crate) load: AtomicUsize,
     pub(crate) completed: AtomicU64,
-    /// Tasks being resumed on this worker right now (innermost last).
-    pub(crate) running: Mutex<Vec<Arc<Slot>>>,
+    /// Tasks being resumed on this worker right now (innermost last), and the interrupt
+    /// flag of its VM.
+    pub(crate) running: Mutex<Running>,
+}
+
+#[derive(Default)]
+pub(crate) struct Running {
+    pub(crate) stack: Vec<Arc<Slot>>,
+    pub(crate) interrupt: Option<Arc<InterruptShared>>,
 }
 
 /// State shared by the pool's handles and its workers.
@@ -189,6 +197,19 @@ impl Shared {
         w.unparker.unpark();
     }
 
+    /// `slot` was stopped: if it is the task being resumed on `worker` right now, stop its
+    /// Lua code (the VM's interrupt; the worker clears it before it resumes another task).
+    pub(crate) fn interrupt_if_running(&self, worker: usize, slot: &Slot) {
+        if let Some(w) = self.workers.get(worker) {
+            let r = lock(&w.running);
+            if r.stack.last().is_some_and(|s| std::ptr::eq(&**s, slot)) {
+                if let Some(i) = &r.interrupt {
+                    i.request();
+                }
+            }
+        }
+    }
+
     /// Send a wake-up to `worker`.
     pub(crate) fn wake(&self, worker: usize, wake: Wake) {
         if let Some(w) = self.workers.get(worker) {
@@ -284,7 +305,7 @@ impl Shared {
     fn stop(&self) {
         self.shutdown.store(true, Ordering::SeqCst);
         for w in &self.workers {
-            let running: Vec<Arc<Slot>> = lock(&w.running).clone();
+            let running: Vec<Arc<Slot>> = lock(&w.running).stack.clone();
             for s in running {
                 s.cancel();
             }
@@ -386,7 +407,7 @@ impl PoolBuilder {
                 unparker: p.unparker().clone(),
                 load: AtomicUsize::new(0),
                 completed: AtomicU64::new(0),
-                running: Mutex::new(Vec::new()),
+                running: Mutex::new(Running::default()),
             })
             .collect();
         let shared = Arc::new(Shared {

@@ -171,7 +171,8 @@ struct SlotState {
 /// The shared state of one task.
 pub(crate) struct Slot {
     pub(crate) id: u64,
-    /// Set to stop the task's Lua code (installed on the VM while the task runs).
+    /// Set when the task is stopped (cancelled, timed out); its worker then interrupts
+    /// its VM while the task runs.
     pub(crate) interrupt: Arc<AtomicBool>,
     /// The worker this task must run on (Dispatcher messages, broadcasts).
     pub(crate) pinned: Option<usize>,
@@ -308,9 +309,11 @@ impl Slot {
         drop(work);
         self.cv.notify_all();
         if let Some(p) = &pool {
-            // a stopped task may be suspended on its worker: let the worker drop it
+            // a stopped task may be running (interrupt its VM) or suspended on its worker
+            // (let the worker drop it)
             if stopped && prev == Phase::Running {
                 if let Some(w) = worker {
+                    p.interrupt_if_running(w, self);
                     p.wake(w, Wake::Stopped(self.id));
                 }
             }

@@ -207,6 +207,10 @@ impl WorkerRt {
             luavm_stdlib::open_all(&mut s);
             let ctx = lworkers::open_worker(&mut s, self.clone());
             *self.ctx.borrow_mut() = Some(ctx);
+            // tasks are stopped through the VM's interrupt flag (this also makes its loop
+            // poll the flag)
+            let intr = s.interrupt_shared();
+            lock(&self.shared.workers[self.index].running).interrupt = Some(intr);
             self.tasks.set(Some(tasks_table(&mut s)));
             for f in &self.shared.init {
                 if f(&mut s).is_err() {
@@ -452,13 +456,30 @@ impl WorkerRt {
         let prev_task = ctx
             .as_ref()
             .map(|c| std::mem::replace(&mut c.borrow_mut().current_task, co.addr()));
-        let prev_int = vm.set_interrupt(Some(slot.interrupt.clone()));
         let me = &self.shared.workers[self.index];
-        lock(&me.running).push(slot.clone());
+        // forget an interrupt meant for a task that ran before, then become the task an
+        // interrupt is for (a stop that came before this is seen through the flag)
+        vm.reset_limits();
+        lock(&me.running).stack.push(slot.clone());
+        if self.shared.shutdown.load(Ordering::SeqCst) {
+            // the pool stopped between the start and now: `stop` did not see this task
+            slot.cancel();
+        }
+        if slot.interrupt.load(Ordering::SeqCst) {
+            vm.interrupt_shared().request();
+        }
         let base = vm.top().saturating_sub(nargs);
         let r = vm.resume(co, nargs);
-        lock(&me.running).pop();
-        vm.set_interrupt(prev_int);
+        let outer = {
+            let mut run = lock(&me.running);
+            run.stack.pop();
+            run.stack.last().cloned()
+        };
+        vm.reset_limits();
+        // back in an outer task (a nested resume): if it was stopped meanwhile, it stops now
+        if outer.is_some_and(|o| o.interrupt.load(Ordering::SeqCst)) {
+            vm.interrupt_shared().request();
+        }
         let wait = match (&ctx, prev_task) {
             (Some(c), Some(p)) => {
                 let mut c = c.borrow_mut();
@@ -586,7 +607,7 @@ impl WorkerRt {
                 task: HELPER_TASK,
             });
             while !slot.is_done() {
-                if vm.interrupt_pending() || self.shared.shutdown.load(Ordering::SeqCst) {
+                if self.current_stopped() || self.shared.shutdown.load(Ordering::SeqCst) {
                     return false;
                 }
                 if help && slot.startable_by(self.index) {
@@ -604,10 +625,19 @@ impl WorkerRt {
         true
     }
 
+    /// Whether the task being resumed (innermost) was cancelled or timed out.
+    fn current_stopped(&self) -> bool {
+        let me = &self.shared.workers[self.index];
+        lock(&me.running)
+            .stack
+            .last()
+            .is_some_and(|s| s.interrupt.load(Ordering::SeqCst))
+    }
+
     /// After a panic: every task running or suspended on this VM has lost its coroutine.
     fn fail_all(&self, msg: &str) {
         let me = &self.shared.workers[self.index];
-        let running: Vec<Arc<Slot>> = std::mem::take(&mut *lock(&me.running));
+        let running: Vec<Arc<Slot>> = std::mem::take(&mut lock(&me.running).stack);
         for s in running {
             s.complete(Outcome::WorkerFailed(msg.to_string()));
         }

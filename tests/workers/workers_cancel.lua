@@ -71,5 +71,19 @@ print(pcall(workers.map, spin, {1, 2}, {timeout = 0.05}))
 h = workers.submit{func = function() return "done in time" end, timeout = 5}
 print(h:join())
 
+-- every kind of loop is stopped (the worker is free for the next task)
+for _, code in ipairs({
+  "while true do end", "repeat until false", "local x = 0 repeat x = x + 1 until x < 0",
+  "for i = 1, 1/0 do end", "for i = 1, 1e300, 0.5 do end", "::top:: goto top",
+  "local function f() return f() end return f()", "for _ in function() return 1 end do end",
+}) do
+  local h = workers.submit{func = load(code), timeout = 0.02}
+  local ok, e = pcall(h.join, h)
+  local free = {}
+  for i = 1, workers.count() do free[i] = workers.spawn(function() return true end) end
+  for i = 1, #free do free[i] = free[i]:join() end
+  print(code, ok, e, #free == workers.count())
+end
+
 -- the workers are all still usable
 print(table.concat(workers.map(function(x) return x + 1 end, {1, 2, 3, 4}), " "))

@@ -221,10 +221,6 @@ impl State {
             match r {
                 Ok(()) => return Ok(()),
                 Err(LuaError::Error) => {
-                    if self.interrupt_pending() {
-                        // an interrupt is not caught by `pcall`
-                        return Err(LuaError::Error);
-                    }
                     let found = (entry..self.ci.len())
                         .rev()
                         .find(|&i| self.ci[i].status & cist::YPCALL != 0);

@@ -172,20 +172,6 @@ impl State {
                     }
                 }};
             }
-            // at loop back-edges and tail calls: stop when another thread asks (the
-            // dispatcher's cancellation flag; only in the LIMITED loop, which runs while
-            // such a flag is installed)
-            macro_rules! check_interrupt {
-                () => {
-                    if !LIMITED {
-                    } else if let Some(f) = &self.interrupt {
-                        if f.load(std::sync::atomic::Ordering::Relaxed) {
-                            savepc!();
-                            return Err(self.interrupted());
-                        }
-                    }
-                };
-            }
             macro_rules! donextjump {
                 () => {{
                     // SAFETY: a test instruction is always followed by a JMP (verified).
@@ -515,12 +501,7 @@ impl State {
                         }
                         protect!(self.try_check_gc())?;
                     }
-                    OpCode::Jmp => {
-                        if inst::sbx(i) < 0 {
-                            check_interrupt!();
-                        }
-                        dojump!(i)
-                    }
+                    OpCode::Jmp => dojump!(i),
                     OpCode::Eq => {
                         let (pb, pc_) = (rk_ref!(inst::b(i)), rk_ref!(inst::c(i)));
                         let res = match (pb, pc_) {
@@ -636,7 +617,6 @@ impl State {
                         reload!();
                     }
                     OpCode::TailCall => {
-                        check_interrupt!();
                         let a = inst::a(i) as usize;
                         let b = inst::b(i) as usize;
                         if b != 0 {
@@ -761,7 +741,6 @@ impl State {
                             (&Value::Int(idx), &Value::Int(limit), &Value::Int(step)) => {
                                 let idx = idx.wrapping_add(step);
                                 if if step > 0 { idx <= limit } else { limit <= idx } {
-                                    check_interrupt!();
                                     pc = jump(pc, inst::sbx(i));
                                     set_reg!(a, Value::Int(idx));
                                     set_reg!(a + 3, Value::Int(idx));
@@ -778,7 +757,6 @@ impl State {
                                 } else {
                                     limit <= idx
                                 } {
-                                    check_interrupt!();
                                     pc = jump(pc, inst::sbx(i));
                                     set_reg!(a, Value::Num(idx));
                                     set_reg!(a + 3, Value::Num(idx));
@@ -821,7 +799,6 @@ impl State {
                         let a = inst::a(i);
                         let v = reg!(a + 1);
                         if !v.is_nil() {
-                            check_interrupt!();
                             set_reg!(a, v);
                             pc = jump(pc, inst::sbx(i));
                             if LIMITED {

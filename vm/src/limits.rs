@@ -157,7 +157,6 @@ impl State {
         self.limits.budget.is_some()
             || self.limits.max_depth != usize::MAX
             || self.limits.watched.get()
-            || self.interrupt.is_some()
     }
 
     /// The flag other threads set to interrupt this state.

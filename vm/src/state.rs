@@ -7,7 +7,6 @@
 //!   a stack slot, a frame, a table, an upvalue, the registry or `error_value`;
 //! - `stack.len()` only grows, by `grow_stack`, which re-points open upvalues.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use luavm_compiler::{Constant, Proto};
@@ -63,9 +62,6 @@ pub struct State {
     pub(crate) resumers: Vec<Gc<Thread>>,
     /// The running thread's hook (`debug.sethook`), called by `hooks.rs`.
     pub(crate) hook: Hook,
-    /// Interrupt flag set from another thread (`set_interrupt`): checked at loop back-edges
-    /// and tail calls; while it is set, errors are not caught by `pcall`.
-    pub(crate) interrupt: Option<Arc<AtomicBool>>,
     /// False while a hook runs (hooks do not nest), PUC's `allowhook`.
     pub(crate) allow_hook: bool,
     /// Tables and userdata registered for finalization, oldest first (not roots).
@@ -139,7 +135,6 @@ impl State {
             pinned: Vec::new(),
             resumers: Vec::new(),
             hook: Hook::default(),
-            interrupt: None,
             allow_hook: true,
             finobj: Vec::new(),
             tobefnz: VecDeque::new(),
@@ -520,32 +515,6 @@ impl State {
             u.close();
             self.open_upvals.pop();
         }
-    }
-
-    // ---- interrupts ---------------------------------------------------------------
-
-    /// Install (or remove) the interrupt flag; returns the previous one. Once another
-    /// thread sets the flag, the running Lua code stops at its next loop back-edge or tail
-    /// call with the error "interrupted", and no `pcall` catches errors until the flag is
-    /// cleared or replaced (the flag is sticky: code that recovers keeps failing).
-    pub fn set_interrupt(&mut self, flag: Option<Arc<AtomicBool>>) -> Option<Arc<AtomicBool>> {
-        std::mem::replace(&mut self.interrupt, flag)
-    }
-
-    /// Whether the installed interrupt flag is set.
-    #[inline]
-    pub fn interrupt_pending(&self) -> bool {
-        match &self.interrupt {
-            Some(f) => f.load(Ordering::Relaxed),
-            None => false,
-        }
-    }
-
-    /// The error raised when the interrupt flag is seen.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn interrupted(&mut self) -> LuaError {
-        self.runtime_error("interrupted")
     }
 
     // ---- errors -------------------------------------------------------------------
