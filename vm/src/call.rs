@@ -137,13 +137,18 @@ impl State {
             self.call_hook(false)?;
         }
         let n = f(self)?;
+        self.native_return(n)
+    }
+
+    /// A Rust function (or its continuation) returned its `n` results on top of the
+    /// stack: run the return hook, then pop its frame and move the results into place.
+    fn native_return(&mut self, n: usize) -> LuaResult<()> {
+        let first = self.top - n;
         if self.hook.mask != 0 {
             // the hook may move the stack's top: keep the results by position
-            let first = self.top - n;
             self.ret_hook()?;
             self.top = first + n;
         }
-        let first = self.top - n;
         self.poscall(first, n);
         Ok(())
     }
@@ -249,13 +254,7 @@ impl State {
         self.push(err);
         let k = ci.k.expect("protected frame has a continuation");
         let n = k(self, Status::Error, ci.ctx as usize)?;
-        let first = self.top - n;
-        if self.hook.mask != 0 {
-            self.ret_hook()?;
-            self.top = first + n;
-        }
-        self.poscall(first, n);
-        Ok(())
+        self.native_return(n)
     }
 
     /// The running frame is a Rust function whose Lua callee returned: run its continuation.
@@ -270,13 +269,7 @@ impl State {
             Some(k) => k(self, Status::Ok, ci.ctx as usize)?,
             None => self.top - ((ci.func as usize) + 1),
         };
-        let first = self.top - n;
-        if self.hook.mask != 0 {
-            self.ret_hook()?;
-            self.top = first + n;
-        }
-        self.poscall(first, n);
-        Ok(())
+        self.native_return(n)
     }
 
     /// Re-entrant call from Rust: call `stack[func]` with arguments `func+1..top`; results

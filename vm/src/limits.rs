@@ -178,24 +178,19 @@ impl State {
         self.refill();
     }
 
-    fn slice(&self) -> i64 {
-        SLICE
-    }
-
     /// Move up to one slice of budget into `ticks`; false when the budget is spent.
     fn refill(&mut self) -> bool {
-        let slice = self.slice();
         let l = &mut self.limits;
         match l.budget {
             None => {
-                l.ticks = slice;
+                l.ticks = SLICE;
                 true
             }
             Some(_) => {
                 if l.remaining == 0 {
                     return false;
                 }
-                let n = l.remaining.min(slice as u64);
+                let n = l.remaining.min(SLICE as u64);
                 l.remaining -= n;
                 l.ticks = n as i64;
                 true

@@ -389,22 +389,9 @@ impl Table {
     #[inline]
     pub fn get_str(&self, s: Gc<LuaStr>) -> Value {
         let inner = self.inner();
-        if inner.nodes.is_empty() {
-            return Value::Nil;
-        }
-        let mask = inner.nodes.len() - 1;
-        let mut i = slot_of(s.hash(), mask);
-        // a short (interned) key equals only itself: no need to look at other keys' bytes
-        let short = s.is_short();
-        loop {
-            let n = &inner.nodes[i];
-            match n.key {
-                Value::Str(k) if Gc::ptr_eq(k, s) || (!short && LuaStr::equal(k, s)) => {
-                    return n.val
-                }
-                Value::Nil => return Value::Nil,
-                _ => i = (i + 1) & mask,
-            }
+        match inner.str_slot(s) {
+            Some(i) => inner.nodes[i].val,
+            None => Value::Nil,
         }
     }
 
@@ -456,25 +443,14 @@ impl Table {
     pub fn set_str_fast(&self, key: Gc<LuaStr>, val: Value) -> Option<isize> {
         let no_meta = self.metatable.get().is_none();
         let inner = self.inner_mut();
-        if !inner.nodes.is_empty() {
-            let mask = inner.nodes.len() - 1;
-            let mut i = slot_of(key.hash(), mask);
-            let short = key.is_short();
-            loop {
-                let n = &mut inner.nodes[i];
-                match n.key {
-                    Value::Str(k) if Gc::ptr_eq(k, key) || (!short && LuaStr::equal(k, key)) => {
-                        if no_meta || !n.val.is_nil() {
-                            n.val = val;
-                            self.meta_absent.set(0);
-                            return Some(0);
-                        }
-                        return None;
-                    }
-                    Value::Nil => break,
-                    _ => i = (i + 1) & mask,
-                }
+        if let Some(i) = inner.str_slot(key) {
+            let n = &mut inner.nodes[i];
+            if no_meta || !n.val.is_nil() {
+                n.val = val;
+                self.meta_absent.set(0);
+                return Some(0);
             }
+            return None;
         }
         if !no_meta {
             return None;
@@ -490,27 +466,15 @@ impl Table {
     #[inline]
     pub fn set_str(&self, key: Gc<LuaStr>, val: Value) -> isize {
         self.meta_absent.set(0);
-        {
-            let inner = self.inner_mut();
-            if !inner.nodes.is_empty() {
-                let mask = inner.nodes.len() - 1;
-                let mut i = slot_of(key.hash(), mask);
-                loop {
-                    match inner.nodes[i].key {
-                        Value::Str(k) if LuaStr::equal(k, key) => {
-                            inner.nodes[i].val = val;
-                            return 0;
-                        }
-                        Value::Nil => break,
-                        _ => i = (i + 1) & mask,
-                    }
-                }
-            }
-            if val.is_nil() {
-                return 0;
-            }
+        let inner = self.inner_mut();
+        if let Some(i) = inner.str_slot(key) {
+            inner.nodes[i].val = val;
+            return 0;
         }
-        self.inner_mut().insert_new(Value::Str(key), val)
+        if val.is_nil() {
+            return 0;
+        }
+        inner.insert_new(Value::Str(key), val)
     }
 
     #[inline]
@@ -567,6 +531,27 @@ impl Table {
 impl Inner {
     fn size_bytes(&self) -> usize {
         self.array.capacity() * 16 + self.nodes.len() * 32
+    }
+
+    /// The hash slot holding string key `s`, if any. A short (interned) key equals only
+    /// itself, so other keys' bytes are looked at only for long keys.
+    #[inline]
+    fn str_slot(&self, s: Gc<LuaStr>) -> Option<usize> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let mask = self.nodes.len() - 1;
+        let mut i = slot_of(s.hash(), mask);
+        let short = s.is_short();
+        loop {
+            match self.nodes[i].key {
+                Value::Str(k) if Gc::ptr_eq(k, s) || (!short && LuaStr::equal(k, s)) => {
+                    return Some(i)
+                }
+                Value::Nil => return None,
+                _ => i = (i + 1) & mask,
+            }
+        }
     }
 
     #[inline(always)]
