@@ -60,6 +60,22 @@ struct Cli {
     progname: Option<String>,
 }
 
+impl Drop for Cli {
+    /// In the incremental stress mode (`LUAVM_GC_STRESS=steps`), a missing write barrier
+    /// found by the collector's checks makes the run fail (exit status 70).
+    fn drop(&mut self) {
+        self.s.close();
+        let n = self.s.gc_violations();
+        if n > 0 {
+            eprintln!(
+                "luavm: {n} missing write barrier(s) found by the collector, in {:?}",
+                self.s.heap.violation_types
+            );
+            std::process::exit(70);
+        }
+    }
+}
+
 impl Cli {
     /// `l_message`.
     fn message(&self, msg: &[u8]) {
@@ -523,9 +539,12 @@ fn run() -> ExitCode {
     // (the state's finalizers run when `cli` is dropped, whatever the outcome, as lua.c
     // closes its state; `real_main` flushes the standard streams after that)
     let s = &mut cli.s;
-    // LUAVM_GC_STRESS=1: a full collection at every safe point (for tests)
-    if std::env::var_os("LUAVM_GC_STRESS").is_some_and(|v| !v.is_empty() && v != "0") {
-        s.set_gc_stress(true);
+    // LUAVM_GC_STRESS=1: a full collection at every safe point; =steps: a small
+    // incremental step at every safe point with the write-barrier check (for tests)
+    match std::env::var("LUAVM_GC_STRESS").as_deref() {
+        Ok("steps") => s.set_gc_stress_steps(true),
+        Ok("") | Ok("0") | Err(_) => {}
+        Ok(_) => s.set_gc_stress(true),
     }
     if args.big_e {
         let reg = s.registry();

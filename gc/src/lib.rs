@@ -53,6 +53,10 @@ pub trait Trace {
     /// For an object registered with `defer_weak`: forget the references of `part` that
     /// point to unmarked objects.
     fn clear_weak(&self, _part: WeakPart) {}
+    /// The object's type, for diagnostics.
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<Self>()
+    }
 }
 
 /// Which references `Trace::clear_weak` clears.
@@ -67,6 +71,9 @@ pub enum WeakPart {
 const MARKED: u8 = 1;
 /// The object is registered for finalization (PUC's `FINALIZEDBIT`).
 const TO_FINALIZE: u8 = 2;
+/// The object was traced in this cycle and has not been written since (PUC's black):
+/// a write that stores a reference into it must call `Heap::barrier_back`.
+const BLACK: u8 = 4;
 
 struct Header {
     flags: Cell<u8>,
@@ -116,6 +123,12 @@ impl<T: ?Sized> Gc<T> {
     #[inline]
     pub fn is_marked(self) -> bool {
         self.header().flags.get() & MARKED != 0
+    }
+    /// Whether the object was traced in this cycle and not written since (a write of a
+    /// reference into it needs `Heap::barrier_back`).
+    #[inline(always)]
+    pub fn is_black(self) -> bool {
+        self.header().flags.get() & BLACK != 0
     }
     /// Whether the object is registered for finalization (and not finalized since).
     #[inline]
@@ -167,10 +180,18 @@ pub struct Marker {
     weak: Vec<Erased>,
     /// Objects to visit again until marking converges (`Trace::retrace`).
     ephemerons: Vec<Erased>,
+    /// Objects that stay gray for the whole cycle (threads: their stacks change without
+    /// barriers) and are traced again in the atomic phase.
+    again: Vec<Erased>,
     /// The object whose `trace` is running.
     current: Option<Erased>,
     /// Past the first propagation of the cycle (PUC's atomic phase).
     atomic: bool,
+    /// Checking mode (`Heap::verify_black`): `mark` counts white objects instead of
+    /// marking them.
+    checking: bool,
+    violations: usize,
+    current_is_ephemeron: bool,
 }
 
 impl Marker {
@@ -180,6 +201,10 @@ impl Marker {
         let h = gc.header();
         let f = h.flags.get();
         if f & MARKED == 0 {
+            if self.checking {
+                self.violations += 1;
+                return;
+            }
             h.flags.set(f | MARKED);
             let erased: NonNull<GcBox<dyn Trace>> = gc.ptr;
             self.gray.push(erased);
@@ -194,11 +219,31 @@ impl Marker {
     #[inline]
     pub fn mark_leaf<T: ?Sized>(&mut self, gc: Gc<T>) {
         let h = gc.header();
-        h.flags.set(h.flags.get() | MARKED);
+        let f = h.flags.get();
+        if f & MARKED == 0 && self.checking {
+            self.violations += 1;
+            return;
+        }
+        h.flags.set(f | MARKED);
+    }
+    /// From `Trace::trace`: the object being traced stays gray for the whole cycle and is
+    /// traced again in the atomic phase (for objects written without barriers: threads).
+    pub fn keep_gray(&mut self) {
+        if let Some(obj) = self.current {
+            if !self.atomic && !self.checking {
+                // SAFETY: `current` is the live object being traced.
+                let h = unsafe { &obj.as_ref().header };
+                h.flags.set(h.flags.get() & !BLACK);
+                self.again.push(obj);
+            }
+        }
     }
     /// From `Trace::trace`: register the object being traced for `Trace::clear_weak`
     /// after marking.
     pub fn defer_weak(&mut self) {
+        if self.checking {
+            return;
+        }
         if let Some(obj) = self.current {
             self.weak.push(obj);
         }
@@ -206,6 +251,10 @@ impl Marker {
     /// From `Trace::trace`: register the object being traced for `Trace::retrace` until
     /// marking converges.
     pub fn defer_ephemeron(&mut self) {
+        self.current_is_ephemeron = true;
+        if self.checking {
+            return;
+        }
         if let Some(obj) = self.current {
             self.ephemerons.push(obj);
         }
@@ -228,25 +277,66 @@ impl Default for Tuning {
     }
 }
 
+/// Where the collector is in its cycle (PUC's `gcstate`; the atomic phase runs inside one
+/// call, so it is not a state here).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Between cycles: every object is white (unmarked).
+    Pause,
+    /// Marking in increments: gray objects are traced a few at a time; new objects are
+    /// born white; writes into black objects go through `barrier_back`.
+    Propagate,
+    /// Freeing in increments: the object list is walked a slice at a time; new objects
+    /// are born marked so that the walk keeps them.
+    Sweep,
+}
+
+/// Allocation (bytes) between two incremental steps, and the base of a step's work.
+pub const STEP_SIZE: usize = 16 * 1024;
+/// Work units charged for visiting one object in the sweep.
+const SWEEP_COST: isize = 24;
+
 /// A per-state heap.
 pub struct Heap {
     objects: Vec<Erased>,
     /// Bytes currently allocated (boxes plus their reported extra sizes).
     allocated: usize,
-    /// The next automatic collection is due when `allocated` reaches this
-    /// (from `pause` and the live size after the last collection).
+    /// The next cycle starts when `allocated` reaches this (from `pause` and the live
+    /// size after the last cycle).
     threshold: usize,
-    /// What `should_collect` compares with: `threshold`, or 0 when every safe point must
-    /// act (stress mode, pending finalizers), or `usize::MAX` when stopped.
+    /// What `should_collect` compares with: `threshold` between cycles, the next step's
+    /// allocation mark during a cycle, 0 when every safe point must act (stress mode,
+    /// pending finalizers), `usize::MAX` when stopped.
     trigger: usize,
+    /// `allocated` at the end of the last step (a step's debt is what was allocated since).
+    step_base: usize,
     marker: Marker,
+    /// Black objects written since they were traced (`barrier_back`): traced again in the
+    /// atomic phase.
+    grayagain: Vec<Erased>,
+    phase: Phase,
+    /// Flags a new object is born with (marked during the sweep).
+    birth: u8,
+    /// The sweep's read and write positions in `objects` (compaction in place) and the
+    /// bytes of the survivors so far, plus what the caller owned outside objects.
+    sweep_read: usize,
+    sweep_write: usize,
+    sweep_live: usize,
+    sweep_outside: usize,
     pub tuning: Tuning,
     running: bool,
     stress: bool,
+    stress_steps: bool,
     pending: bool,
     limit: Option<usize>,
     /// Number of completed collections.
     pub cycles: u64,
+    /// Check the tri-color invariant at every atomic phase (`verify_black`; tests).
+    pub verify: bool,
+    /// Black-to-white references found by `verify_black` (missing write barriers).
+    pub violations: usize,
+    /// The types of the first objects found with such references.
+    pub violation_types: Vec<&'static str>,
     _not_send: PhantomData<*const ()>,
 }
 
@@ -265,19 +355,35 @@ impl Heap {
             allocated: 0,
             threshold: MIN_THRESHOLD,
             trigger: MIN_THRESHOLD,
+            step_base: 0,
             marker: Marker {
                 gray: Vec::new(),
                 weak: Vec::new(),
                 ephemerons: Vec::new(),
+                again: Vec::new(),
                 current: None,
                 atomic: false,
+                checking: false,
+                violations: 0,
+                current_is_ephemeron: false,
             },
+            grayagain: Vec::new(),
+            phase: Phase::Pause,
+            birth: 0,
+            sweep_read: 0,
+            sweep_write: 0,
+            sweep_live: 0,
+            sweep_outside: 0,
             tuning: Tuning::default(),
             running: true,
             stress: false,
+            stress_steps: false,
             pending: false,
             limit: None,
             cycles: 0,
+            verify: false,
+            violations: 0,
+            violation_types: Vec::new(),
             _not_send: PhantomData,
         }
     }
@@ -289,7 +395,7 @@ impl Heap {
         self.allocated += size;
         let boxed = Box::new(GcBox {
             header: Header {
-                flags: Cell::new(0),
+                flags: Cell::new(self.birth),
             },
             value,
         });
@@ -299,6 +405,31 @@ impl Heap {
             ptr,
             _not_send: PhantomData,
         }
+    }
+
+    /// The write barrier (PUC's `luaC_barrierback`): call it after storing a reference
+    /// to a collectable value into `obj` (a table's fields or metatable, an upvalue, a
+    /// userdata's metatable or user value, a prototype's closure cache, a closure's
+    /// upvalue list). If `obj` is black it becomes gray again and is traced again in the
+    /// atomic phase, so the stored object cannot be missed.
+    #[inline(always)]
+    pub fn barrier_back<T: Trace + 'static>(&mut self, obj: Gc<T>) {
+        if obj.header().flags.get() & BLACK != 0 {
+            self.barrier_slow(obj.ptr);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn barrier_slow(&mut self, obj: Erased) {
+        // SAFETY: `obj` comes from a live handle.
+        let h = unsafe { &obj.as_ref().header };
+        h.flags.set(h.flags.get() & !BLACK);
+        if self.phase == Phase::Propagate {
+            self.grayagain.push(obj);
+        }
+        // in the sweep, marks mean nothing to the mutator any more: the object just
+        // stops being black (PUC's `makewhite` there)
     }
 
     /// Record `bytes` more (or fewer, negative) owned by existing objects (buffer growth).
@@ -312,16 +443,40 @@ impl Heap {
         self.allocated
     }
 
-    /// Number of live objects (after the last sweep, plus new ones).
+    /// Number of objects in the heap (live ones, plus dead ones not swept yet).
     pub fn object_count(&self) -> usize {
-        self.objects.len()
+        if self.phase == Phase::Sweep {
+            self.objects.len() - (self.sweep_read - self.sweep_write)
+        } else {
+            self.objects.len()
+        }
     }
 
-    /// Whether a safe point has work to do: a collection is due, or finalizers are
+    /// Where the collector is in its cycle.
+    #[inline]
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// Whether a safe point has work to do: a step is due (or a cycle), or finalizers are
     /// pending, or stress mode is on, or the memory limit was passed.
     #[inline(always)]
     pub fn should_collect(&self) -> bool {
         self.allocated >= self.trigger
+    }
+
+    /// Whether the next automatic step is due by allocation (ignores stress, finalizers
+    /// and the limit).
+    pub fn step_due(&self) -> bool {
+        self.running && self.allocated >= self.step_mark()
+    }
+
+    fn step_mark(&self) -> usize {
+        if self.phase == Phase::Pause {
+            self.threshold
+        } else {
+            self.step_base.saturating_add(STEP_SIZE)
+        }
     }
 
     /// Whether automatic collection is on (`collectgarbage("stop"/"restart")`).
@@ -338,6 +493,15 @@ impl Heap {
     }
     pub fn set_stress(&mut self, on: bool) {
         self.stress = on;
+        self.update_trigger();
+    }
+    /// Incremental stress mode: every safe point does a small step (for tests of the
+    /// write barriers, with `verify`).
+    pub fn is_stress_steps(&self) -> bool {
+        self.stress_steps
+    }
+    pub fn set_stress_steps(&mut self, on: bool) {
+        self.stress_steps = on;
         self.update_trigger();
     }
     /// The VM has finalizers waiting to run: safe points should run them.
@@ -363,8 +527,8 @@ impl Heap {
             None => false,
         }
     }
-    /// The live size measured by the last sweep plus what was allocated since, as the
-    /// threshold is computed from (for `collectgarbage("step")` estimates).
+    /// The allocation level at which the next cycle starts (for `collectgarbage("step")`
+    /// estimates).
     pub fn threshold(&self) -> usize {
         self.threshold
     }
@@ -372,10 +536,10 @@ impl Heap {
     fn update_trigger(&mut self) {
         self.trigger = if !self.running {
             usize::MAX
-        } else if self.stress || self.pending {
+        } else if self.stress || self.stress_steps || self.pending {
             0
         } else {
-            self.threshold
+            self.step_mark()
         };
         if let Some(l) = self.limit {
             // past the limit every safe point checks (and may raise)
@@ -388,7 +552,8 @@ impl Heap {
     /// raise, so that it does not collect at every safe point).
     pub fn postpone(&mut self) {
         self.threshold = self.next_threshold(self.allocated);
-        self.trigger = self.threshold;
+        self.step_base = self.allocated;
+        self.update_trigger();
     }
 
     fn next_threshold(&self, live: usize) -> usize {
@@ -397,20 +562,82 @@ impl Heap {
         (live / 100).saturating_mul(pause).max(MIN_THRESHOLD)
     }
 
+    /// The work a step should do now (PUC's `luaC_step` debt): what was allocated since
+    /// the last step plus a basic step, times `stepmul` percent (in units of bytes
+    /// traced).
+    pub fn step_budget(&self) -> isize {
+        let debt = self.allocated.saturating_sub(self.step_base) + STEP_SIZE;
+        let stepmul = self.tuning.stepmul.clamp(40, 1_000_000) as usize;
+        (debt / 100).saturating_mul(stepmul).min(isize::MAX as usize) as isize
+    }
+
+    /// A step ended without finishing the cycle: the next one is due after `STEP_SIZE`
+    /// more bytes.
+    pub fn end_step(&mut self) {
+        self.step_base = self.allocated;
+        self.update_trigger();
+    }
+
+    /// Start a cycle (pause → propagate): `roots` marks the roots; tracing is left to
+    /// `propagate_step`.
+    pub fn start_cycle(&mut self, roots: impl FnOnce(&mut Marker)) {
+        debug_assert_eq!(self.phase, Phase::Pause);
+        self.phase = Phase::Propagate;
+        self.birth = 0;
+        self.step_base = self.allocated;
+        roots(&mut self.marker);
+    }
+
+    /// Mark roots without tracing them (the gray list grows; `propagate_step` or
+    /// `mark_from` traces).
+    pub fn mark_roots_with(&mut self, roots: impl FnOnce(&mut Marker)) {
+        roots(&mut self.marker);
+    }
+
+    /// Trace gray objects until `budget` units of work are done or none is left; returns
+    /// the work done.
+    pub fn propagate_step(&mut self, budget: isize) -> isize {
+        let mut done = 0isize;
+        while done < budget {
+            let Some(obj) = self.marker.gray.pop() else {
+                break;
+            };
+            done += self.trace_one(obj);
+        }
+        self.marker.current = None;
+        done
+    }
+
+    /// Whether the gray list is empty (the propagation from the roots is over).
+    pub fn gray_is_empty(&self) -> bool {
+        self.marker.gray.is_empty()
+    }
+
+    #[inline]
+    fn trace_one(&mut self, obj: Erased) -> isize {
+        // SAFETY: gray objects were reached from roots (or written while black) in this
+        // cycle, so they are live boxes owned by `objects`; nothing is freed while marking.
+        let r = unsafe { obj.as_ref() };
+        r.header.flags.set(r.header.flags.get() | BLACK);
+        self.marker.current = Some(obj);
+        r.value.trace(&mut self.marker);
+        (std::mem::size_of_val(r) + r.value.extra_size()) as isize
+    }
+
     /// Mark phase: `roots` marks a set of roots; the gray list is then drained. It may be
     /// called again in the same cycle to mark more roots (resurrection).
     pub fn mark_from(&mut self, roots: impl FnOnce(&mut Marker)) {
+        if self.phase == Phase::Pause {
+            self.phase = Phase::Propagate;
+            self.birth = 0;
+        }
         roots(&mut self.marker);
         self.propagate();
     }
 
     fn propagate(&mut self) {
         while let Some(obj) = self.marker.gray.pop() {
-            // SAFETY: gray objects were reached from roots during this mark phase, so they
-            // are live boxes owned by `objects`; nothing is freed during marking.
-            let value: &dyn Trace = unsafe { &obj.as_ref().value };
-            self.marker.current = Some(obj);
-            value.trace(&mut self.marker);
+            self.trace_one(obj);
         }
         self.marker.current = None;
     }
@@ -419,6 +646,48 @@ impl Heap {
     /// marked in the atomic phase (`Marker::is_atomic`).
     pub fn enter_atomic(&mut self) {
         self.marker.atomic = true;
+    }
+
+    /// Atomic phase: trace again the objects written while black (`barrier_back`) and
+    /// those that stay gray (`Marker::keep_gray`), and everything they reach.
+    pub fn remark_gray_again(&mut self) {
+        let again = std::mem::take(&mut self.marker.again);
+        for obj in again.iter().chain(self.grayagain.iter()) {
+            self.marker.gray.push(*obj);
+        }
+        self.grayagain.clear();
+        self.propagate();
+    }
+
+    /// Tests: check the tri-color invariant — no black object refers to a white one
+    /// (except through weak references and ephemerons). Call at the start of the atomic
+    /// phase, before anything is marked again. Returns the number of white references
+    /// found (each one a missing write barrier) and adds it to `violations`.
+    pub fn verify_black(&mut self) -> usize {
+        let mut found = 0;
+        self.marker.checking = true;
+        for &obj in &self.objects {
+            // SAFETY: nothing is freed while marking; every listed object is live.
+            let r = unsafe { obj.as_ref() };
+            if r.header.flags.get() & BLACK == 0 {
+                continue;
+            }
+            self.marker.violations = 0;
+            self.marker.current_is_ephemeron = false;
+            self.marker.current = Some(obj);
+            r.value.trace(&mut self.marker);
+            if !self.marker.current_is_ephemeron {
+                found += self.marker.violations;
+                if self.marker.violations > 0 && self.violation_types.len() < 8 {
+                    self.violation_types.push(r.value.type_name());
+                }
+            }
+        }
+        self.marker.checking = false;
+        self.marker.current = None;
+        self.marker.violations = 0;
+        self.violations += found;
+        found
     }
 
     /// Re-visit the registered ephemerons until no more values become reachable.
@@ -459,46 +728,123 @@ impl Heap {
         }
     }
 
-    /// Sweep phase: free every unmarked object, clear the marks of the rest, forget the
-    /// cycle's deferred lists and set the threshold of the next collection.
+    /// Give up the marking in progress (PUC's `entersweep` before a full collection):
+    /// every object becomes white again and the cycle's lists are forgotten. In the
+    /// sweep, the sweep is finished instead. Afterwards the heap is in `Pause`.
+    pub fn abort_cycle(&mut self) {
+        match self.phase {
+            Phase::Pause => {}
+            Phase::Propagate => {
+                for obj in &self.objects {
+                    // SAFETY: every listed object is live (nothing was freed this cycle).
+                    let h = unsafe { &obj.as_ref().header };
+                    h.flags.set(h.flags.get() & !(MARKED | BLACK));
+                }
+                self.marker.gray.clear();
+                self.marker.again.clear();
+                self.marker.weak.clear();
+                self.marker.ephemerons.clear();
+                self.marker.atomic = false;
+                self.grayagain.clear();
+                self.phase = Phase::Pause;
+                self.birth = 0;
+            }
+            Phase::Sweep => {
+                while !self.sweep_step(isize::MAX).1 {}
+            }
+        }
+    }
+
+    /// End of the atomic phase: start freeing every unmarked object (in increments,
+    /// `sweep_step`). Objects allocated from now on are born marked so that the sweep
+    /// keeps them.
     ///
     /// # Safety
-    /// The caller must have called `mark_from` with a root set that reaches every handle
-    /// that will be used after this call (and must have dropped all others, e.g. removed
-    /// dead strings from weak caches, cleared weak tables).
+    /// The caller must have marked, in this cycle, everything reachable from the roots
+    /// (every handle that will be used from now on), and must have dropped every other
+    /// handle (e.g. removed dead strings from weak caches, cleared weak tables).
     ///
     /// `outside` is what the caller owns outside any object (buffers that count as
     /// allocated memory: the running thread's stack, caches), measured now.
-    pub unsafe fn sweep(&mut self, outside: usize) {
+    pub unsafe fn start_sweep(&mut self, outside: usize) {
         self.marker.weak.clear();
         self.marker.ephemerons.clear();
+        self.marker.again.clear();
         self.marker.atomic = false;
-        let mut allocated = 0usize;
-        self.objects.retain(|obj| {
-            // SAFETY: every pointer in `objects` is a live box until freed right here,
-            // and each is freed at most once (it is removed from the list as it is freed).
+        self.grayagain.clear();
+        self.phase = Phase::Sweep;
+        self.birth = MARKED;
+        self.sweep_read = 0;
+        self.sweep_write = 0;
+        self.sweep_live = 0;
+        self.sweep_outside = outside;
+    }
+
+    /// Sweep objects until `budget` units of work are done; returns the work done and
+    /// whether the sweep (and the cycle) is over — then the heap is in `Pause` and the
+    /// threshold of the next cycle is set.
+    pub fn sweep_step(&mut self, budget: isize) -> (isize, bool) {
+        debug_assert_eq!(self.phase, Phase::Sweep);
+        let mut done = 0isize;
+        let mut freed = 0usize;
+        let (mut read, mut write) = (self.sweep_read, self.sweep_write);
+        while read < self.objects.len() && done < budget {
+            let obj = self.objects[read];
+            read += 1;
+            done += SWEEP_COST;
+            // SAFETY: every pointer in `objects` past the read position is a live box
+            // until freed right here; each is freed at most once (it is not copied to the
+            // write position). Unmarked ones are unreachable (`start_sweep`'s contract).
             unsafe {
                 let r = obj.as_ref();
                 let f = r.header.flags.get();
+                let size = std::mem::size_of_val(r) + r.value.extra_size();
                 if f & MARKED != 0 {
-                    r.header.flags.set(f & !MARKED);
-                    allocated += std::mem::size_of_val(r) + r.value.extra_size();
-                    true
+                    r.header.flags.set(f & !(MARKED | BLACK));
+                    self.sweep_live += size;
+                    self.objects[write] = obj;
+                    write += 1;
                 } else {
+                    freed += size;
                     drop(Box::from_raw(obj.as_ptr()));
-                    false
                 }
             }
-        });
-        self.allocated = allocated + outside;
+        }
+        self.sweep_read = read;
+        self.sweep_write = write;
+        self.allocated = self.allocated.saturating_sub(freed);
+        if read < self.objects.len() {
+            return (done, false);
+        }
+        self.objects.truncate(write);
+        self.phase = Phase::Pause;
+        self.birth = 0;
+        self.allocated = self.sweep_live + self.sweep_outside;
         self.threshold = self.next_threshold(self.allocated);
+        self.step_base = self.allocated;
         self.update_trigger();
         self.cycles += 1;
+        (done, true)
+    }
+
+    /// Sweep phase in one go: `start_sweep` and `sweep_step` until done.
+    ///
+    /// # Safety
+    /// As `start_sweep`.
+    pub unsafe fn sweep(&mut self, outside: usize) {
+        // SAFETY: the caller's promise.
+        unsafe { self.start_sweep(outside) };
+        while !self.sweep_step(isize::MAX).1 {}
     }
 }
 
 impl Drop for Heap {
     fn drop(&mut self) {
+        if self.phase == Phase::Sweep {
+            // the gap the sweep left between its write and read positions holds freed
+            // or moved pointers
+            self.objects.drain(self.sweep_write..self.sweep_read);
+        }
         for obj in self.objects.drain(..) {
             // SAFETY: the heap owns every box in `objects`; when the heap goes, no handle
             // may be used any more (they all belong to this heap's state).

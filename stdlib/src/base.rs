@@ -400,7 +400,7 @@ fn collectgarbage(s: &mut State) -> LuaResult<usize> {
             s.push(Value::Num(b as f64 / 1024.0));
         }
         "step" => {
-            let done = gc_step(s, ex)?;
+            let done = s.gc_step_api(i64::from(ex))?;
             s.push(Value::Bool(done));
         }
         "setpause" => {
@@ -420,31 +420,6 @@ fn collectgarbage(s: &mut State) -> LuaResult<usize> {
         }
     }
     Ok(1)
-}
-
-/// Bytes of work credited by a basic step (`collectgarbage("step", 0)`), before `stepmul`.
-const GC_STEP_SIZE: usize = 1024;
-
-/// `collectgarbage("step", kb)`. The collector is not incremental yet: a step adds work
-/// credit (`kb` KB, or a basic step for 0, scaled by `stepmul` as PUC converts debt into
-/// work), and once the credit covers the heap a full cycle runs and the step returns true
-/// ("end of cycle"), as PUC's steps do when they finish a cycle. Steps run even when the
-/// collector is stopped, and leave it stopped.
-fn gc_step(s: &mut State, kb: i32) -> LuaResult<bool> {
-    let stepmul = s.heap.tuning.stepmul.clamp(40, 1_000_000) as usize;
-    let work = if kb <= 0 {
-        GC_STEP_SIZE
-    } else {
-        (kb as usize).saturating_mul(1024)
-    };
-    let credit = work.saturating_mul(stepmul) / 100;
-    s.gc_step_credit = s.gc_step_credit.saturating_add(credit);
-    if s.gc_step_credit < s.memory_used() {
-        return Ok(false);
-    }
-    s.gc_step_credit = 0;
-    s.full_gc()?;
-    Ok(true)
 }
 
 /// Load a chunk and push the function (or nil and the message).

@@ -210,7 +210,7 @@ fn setupvalue(s: &mut State) -> LuaResult<usize> {
     let v = s.check_any(3)?;
     let n = check_int(s, 2)?;
     let f = check_function(s, 1)?;
-    match debug::set_upvalue(f, n, v) {
+    match debug::set_upvalue(&mut s.heap, f, n, v) {
         Some(name) => {
             s.push_str(&name);
             Ok(1)
@@ -247,7 +247,8 @@ fn upvaluejoin(s: &mut State) -> LuaResult<usize> {
             return Err(s.arg_error(a, "Lua function expected"));
         }
     }
-    debug::upvalue_join(s.arg(1), n1, s.arg(3), n2);
+    let (f1, f2) = (s.arg(1), s.arg(3));
+    debug::upvalue_join(&mut s.heap, f1, n1, f2, n2);
     Ok(0)
 }
 
@@ -357,6 +358,7 @@ fn setuservalue(s: &mut State) -> LuaResult<usize> {
     };
     let v = s.check_any(2)?;
     u.user_value.set(v);
+    s.heap.barrier_back(u);
     s.push(Value::UserData(u));
     Ok(1)
 }

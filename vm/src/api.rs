@@ -58,11 +58,12 @@ impl State {
         }
     }
 
-    pub fn set_native_upvalue(&self, n: usize, v: Value) {
+    pub fn set_native_upvalue(&mut self, n: usize, v: Value) {
         let ci = &self.ci[self.ci.len() - 1];
         if let Value::NativeClosure(c) = self.stack[ci.func as usize] {
             if let Some(u) = c.upvalues.get(n) {
                 u.set(v);
+                self.heap.barrier_back(c);
             }
         }
     }

@@ -18,7 +18,7 @@
 use std::sync::Arc;
 
 use luavm_compiler::{chunk_id, Proto};
-use luavm_gc::Gc;
+use luavm_gc::{Gc, Heap};
 
 use crate::errors::func_name_from_code;
 use crate::state::State;
@@ -345,12 +345,19 @@ pub fn get_upvalue(f: Value, n: i64) -> Option<(Vec<u8>, Value)> {
 }
 
 /// Set upvalue `n` of a closure; returns its name as `get_upvalue` does.
-pub fn set_upvalue(f: Value, n: i64, v: Value) -> Option<Vec<u8>> {
+pub fn set_upvalue(heap: &mut Heap, f: Value, n: i64, v: Value) -> Option<Vec<u8>> {
     let (name, _) = get_upvalue(f, n)?;
     let i = (n - 1) as usize;
     match f {
-        Value::LuaFn(c) => c.upvals.get(i)?.set(v),
-        Value::NativeClosure(c) => c.upvalues.get(i)?.set(v),
+        Value::LuaFn(c) => {
+            let u = *c.upvals.get(i)?;
+            u.set(v);
+            heap.barrier_back(u);
+        }
+        Value::NativeClosure(c) => {
+            c.upvalues.get(i)?.set(v);
+            heap.barrier_back(c);
+        }
         _ => return None,
     }
     Some(name)
@@ -373,7 +380,7 @@ pub fn upvalue_id(f: Value, n: i64) -> Option<usize> {
 /// Make upvalue `n1` of Lua closure `f1` refer to upvalue `n2` of Lua closure `f2`
 /// (`lua_upvaluejoin`). Returns false (changing nothing) when either is not a Lua closure
 /// or an index is out of range.
-pub fn upvalue_join(f1: Value, n1: i64, f2: Value, n2: i64) -> bool {
+pub fn upvalue_join(heap: &mut Heap, f1: Value, n1: i64, f2: Value, n2: i64) -> bool {
     let (Value::LuaFn(c1), Value::LuaFn(c2)) = (f1, f2) else {
         return false;
     };
@@ -392,6 +399,7 @@ pub fn upvalue_join(f1: Value, n1: i64, f2: Value, n2: i64) -> bool {
         let upvals = &raw mut (*ptr).upvals;
         (*upvals)[n1 as usize - 1] = u2;
     }
+    heap.barrier_back(c1);
     true
 }
 
@@ -549,9 +557,9 @@ mod tests {
     fn upvalues_of_non_closures() {
         for f in [Value::Nil, Value::Int(3), Value::Bool(true)] {
             assert!(get_upvalue(f, 1).is_none());
-            assert!(set_upvalue(f, 1, Value::Nil).is_none());
+            assert!(set_upvalue(&mut Heap::new(), f, 1, Value::Nil).is_none());
             assert!(upvalue_id(f, 1).is_none());
-            assert!(!upvalue_join(f, 1, f, 1));
+            assert!(!upvalue_join(&mut Heap::new(), f, 1, f, 1));
             assert!(param_name(f, 1).is_none());
             assert!(active_lines(f).is_none());
         }

@@ -318,6 +318,7 @@ impl State {
                             (upval!(inst::a(i)).get_ref(), rk_ref!(inst::b(i)))
                         {
                             if let Some(d) = tt.set_str_fast(ks, rk!(inst::c(i))) {
+                                self.heap.barrier_back(tt);
                                 if d != 0 {
                                     self.heap.account(d);
                                 }
@@ -331,13 +332,21 @@ impl State {
                             continue 'newframe;
                         }
                     }
-                    OpCode::SetUpval => upval!(inst::b(i)).set(reg!(inst::a(i))),
+                    OpCode::SetUpval => {
+                        let u = *upval!(inst::b(i));
+                        u.set(reg!(inst::a(i)));
+                        self.heap.barrier_back(u);
+                    }
                     OpCode::SetTable => {
                         if let &Value::Table(tt) = reg_ref!(inst::a(i)) {
                             match rk_ref!(inst::b(i)) {
-                                &Value::Int(n) if tt.set_in_array(n, rk!(inst::c(i))) => continue,
+                                &Value::Int(n) if tt.set_in_array(n, rk!(inst::c(i))) => {
+                                    self.heap.barrier_back(tt);
+                                    continue;
+                                }
                                 &Value::Str(ks) => {
                                     if let Some(d) = tt.set_str_fast(ks, rk!(inst::c(i))) {
+                                        self.heap.barrier_back(tt);
                                         if d != 0 {
                                             self.heap.account(d);
                                         }
@@ -348,6 +357,7 @@ impl State {
                                 &key => {
                                     if tt.metatable().is_none() {
                                         let d = tt.set(key, rk!(inst::c(i)));
+                                        self.heap.barrier_back(tt);
                                         if d != 0 {
                                             self.heap.account(d);
                                         }
@@ -823,6 +833,7 @@ impl State {
                             let first = (c - 1) * LFIELDS_PER_FLUSH as usize;
                             let from = base + a + 1;
                             let d = t.set_list(first, &self.stack[from..from + n]);
+                            self.heap.barrier_back(t);
                             self.heap.account(d);
                         }
                         self.top = ci!().top as usize;
@@ -861,6 +872,7 @@ impl State {
                             .heap
                             .alloc(LuaClosure::new(p, upvals.into_boxed_slice()));
                         p.cache.set(Some(c));
+                        self.heap.barrier_back(p);
                         set_reg!(a, Value::LuaFn(c));
                         protect!(self.try_check_gc())?;
                     }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use luavm_compiler::{Constant, Proto};
 use std::collections::VecDeque;
 
-use luavm_gc::{Gc, Heap, Marker, WeakPart};
+use luavm_gc::{Gc, Heap, Marker, Phase, WeakPart};
 
 use crate::debug::Hook;
 use crate::error::{LuaError, LuaResult};
@@ -32,6 +32,8 @@ pub const MIN_STACK: usize = 20;
 /// PUC's `LUAI_MAXCCALLS`: nesting limit of Rust-level calls (natives calling Lua,
 /// resumes, parser levels).
 pub const MAX_CCALLS: u32 = 200;
+/// Work of one step in incremental stress mode (a few objects).
+const STRESS_STEP: isize = 256;
 /// Extra stack slots above a frame's top (for metamethod calls).
 pub const EXTRA_STACK: usize = 5;
 
@@ -70,8 +72,6 @@ pub struct State {
     pub(crate) tobefnz: VecDeque<Value>,
     /// The message of memory errors, allocated in advance.
     pub(crate) mem_err_msg: Gc<LuaStr>,
-    /// Work credited by `collectgarbage("step")` towards the next cycle (bytes).
-    pub gc_step_credit: usize,
     /// Threads that may have open upvalues (PUC's `twups`; not roots).
     pub(crate) twups: Vec<Gc<Thread>>,
     /// `close` ran.
@@ -139,7 +139,6 @@ impl State {
             finobj: Vec::new(),
             tobefnz: VecDeque::new(),
             mem_err_msg,
-            gc_step_credit: 0,
             twups: Vec::new(),
             closed: false,
             limits: Default::default(),
@@ -226,6 +225,7 @@ impl State {
     #[inline]
     pub fn raw_set(&mut self, t: Gc<Table>, k: Value, v: Value) {
         let d = t.set(k, v);
+        self.heap.barrier_back(t);
         if d != 0 {
             self.heap.account(d);
         }
@@ -233,6 +233,7 @@ impl State {
     #[inline]
     pub fn raw_set_int(&mut self, t: Gc<Table>, k: i64, v: Value) {
         let d = t.set_int(k, v);
+        self.heap.barrier_back(t);
         if d != 0 {
             self.heap.account(d);
         }
@@ -240,6 +241,7 @@ impl State {
     pub fn raw_set_str(&mut self, t: Gc<Table>, k: &str, v: Value) {
         let k = self.new_str(k.as_bytes());
         let d = t.set_str(k, v);
+        self.heap.barrier_back(t);
         self.heap.account(d);
     }
 
@@ -513,6 +515,8 @@ impl State {
                 break;
             }
             u.close();
+            let u = *u;
+            self.heap.barrier_back(u);
             self.open_upvals.pop();
         }
     }
@@ -575,17 +579,22 @@ impl State {
 
     #[inline(never)]
     fn gc_safe_point(&mut self, raise: bool) -> LuaResult<()> {
-        let heap = &self.heap;
-        let due = heap.over_limit(0)
-            || (heap.is_running() && (heap.is_stress() || heap.allocated() >= heap.threshold()));
-        if due {
-            self.collect_garbage();
+        if self.heap.over_limit(0) {
+            // a full collection before giving up
+            self.collect(true);
             if self.heap.over_limit(0) {
                 if raise {
                     return Err(self.memory_error());
                 }
                 self.heap.postpone();
             }
+        } else if self.heap.is_running() && self.heap.is_stress() {
+            self.collect(true);
+        } else if self.heap.is_running() && self.heap.is_stress_steps() {
+            self.gc_step(true, STRESS_STEP);
+        } else if self.heap.step_due() {
+            let budget = self.heap.step_budget();
+            self.gc_step(true, budget);
         }
         if self.heap.is_running() && !self.tobefnz.is_empty() {
             self.run_finalizers(raise)?;
@@ -598,6 +607,24 @@ impl State {
     pub fn full_gc(&mut self) -> LuaResult<()> {
         self.collect_garbage();
         self.run_finalizers(true)
+    }
+
+    /// `collectgarbage("step", kb)`: do the work of `kb` KB of allocation (a basic step
+    /// for 0), as PUC's `lua_gc(LUA_GCSTEP)`; true when a cycle ended in it. Runs even
+    /// when the collector is stopped. Pending finalizers run afterwards (errors in them
+    /// propagate).
+    pub fn gc_step_api(&mut self, kb: i64) -> LuaResult<bool> {
+        let kb = kb.clamp(0, i64::from(i32::MAX)) as isize;
+        let budget = if kb == 0 {
+            // a basic step: one object traced or a few swept (PUC's single step)
+            1
+        } else {
+            let stepmul = self.heap.tuning.stepmul.clamp(40, 1_000_000) as isize;
+            (kb * 1024 / 100).saturating_mul(stepmul)
+        };
+        let done = self.gc_step(true, budget);
+        self.run_finalizers(true)?;
+        Ok(done)
     }
 
     /// The memory limit in bytes (`None`: no limit).
@@ -616,13 +643,23 @@ impl State {
         self.heap.set_stress(on);
     }
 
+    /// Incremental stress mode (for tests of the write barriers): a small step at every
+    /// safe point, and a check of the tri-color invariant at every atomic phase; what it
+    /// finds is counted in `gc_violations`.
+    pub fn set_gc_stress_steps(&mut self, on: bool) {
+        self.heap.set_stress_steps(on);
+        self.heap.verify = on;
+    }
+
+    /// Black-to-white references found so far by the checks of `set_gc_stress_steps`
+    /// (each one a missing write barrier).
+    pub fn gc_violations(&self) -> usize {
+        self.heap.violations
+    }
+
     /// A full collection (no finalizer runs here: objects found unreachable with a
-    /// finalizer are resurrected and queued; safe points run them).
-    ///
-    /// The phases are PUC's `atomic`: mark from the roots, converge ephemerons, clear weak
-    /// values, separate the unreachable objects registered for finalization and mark them
-    /// again (resurrection), converge, clear weak keys (and dead keys), clear the weak
-    /// values of tables marked by the resurrection, drop dead strings, sweep.
+    /// finalizer are resurrected and queued; safe points run them). A cycle in progress
+    /// is given up (or its sweep finished) first.
     pub fn collect_garbage(&mut self) {
         self.collect(true);
     }
@@ -631,6 +668,58 @@ impl State {
     /// interpreter, so its dead registers are known (`live_top`).
     #[inline(never)]
     fn collect(&mut self, precise: bool) {
+        self.heap.abort_cycle();
+        self.heap.start_cycle(|_| {});
+        self.mark_roots(precise);
+        self.heap.mark_from(|_| {});
+        self.gc_atomic(precise);
+        while !self.heap.sweep_step(isize::MAX).1 {}
+        self.heap.set_pending_finalizers(!self.tobefnz.is_empty());
+    }
+
+    /// One incremental step (PUC's `luaC_step`): work in proportion to what was
+    /// allocated since the last step — start a cycle, trace gray objects, run the atomic
+    /// phase, sweep — and stop once the budget is spent or the cycle ended (returns true
+    /// then).
+    fn gc_step(&mut self, precise: bool, mut budget: isize) -> bool {
+        let mut finished = false;
+        while budget > 0 {
+            match self.heap.phase() {
+                Phase::Pause => {
+                    self.heap.start_cycle(|_| {});
+                    self.mark_roots(precise);
+                    budget -= 1024;
+                }
+                Phase::Propagate => {
+                    budget -= self.heap.propagate_step(budget);
+                    if self.heap.gray_is_empty() {
+                        self.gc_atomic(precise);
+                        budget -= 4096;
+                    }
+                }
+                Phase::Sweep => {
+                    let (work, done) = self.heap.sweep_step(budget);
+                    budget -= work;
+                    if done {
+                        finished = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if !finished {
+            self.heap.end_step();
+        }
+        self.heap.set_pending_finalizers(!self.tobefnz.is_empty());
+        finished
+    }
+
+    /// Mark the roots (without tracing them): every place the VM keeps values between
+    /// safe points — the running stack (its dead part cleared first), open upvalues,
+    /// threads, globals, registry, per-type metatables, metamethod names, the pending
+    /// error, pinned values, resumers, the hook, objects waiting for finalization and the
+    /// embedding API's rooted handles.
+    fn mark_roots(&mut self, precise: bool) {
         // clear the dead part of the stack so that it keeps no garbage alive
         let live = if precise {
             self.live_top()
@@ -660,7 +749,7 @@ impl State {
             host,
             ..
         } = self;
-        heap.mark_from(|m: &mut Marker| {
+        heap.mark_roots_with(|m: &mut Marker| {
             for v in stack.iter() {
                 mark_value(m, *v);
             }
@@ -692,7 +781,22 @@ impl State {
             }
             host.mark(m);
         });
+    }
+
+    /// The atomic phase (PUC's `atomic`), run in one go once the gray list is empty:
+    /// check the barriers (in verify mode), mark the roots again and trace what was
+    /// written while black, converge ephemerons, clear weak values, separate the
+    /// unreachable objects with finalizers and mark them again (resurrection), converge,
+    /// clear weak keys (and dead keys), clear the weak values of tables marked by the
+    /// resurrection, drop dead strings, and start the sweep.
+    fn gc_atomic(&mut self, precise: bool) {
+        if self.heap.verify {
+            self.heap.verify_black();
+        }
         self.heap.enter_atomic();
+        self.mark_roots(precise);
+        self.heap.mark_from(|_| {});
+        self.heap.remark_gray_again();
         self.remark_upvals();
         self.heap.converge_ephemerons();
         self.heap.clear_weak(WeakPart::Values, 0);
@@ -724,14 +828,16 @@ impl State {
             + self.ci.capacity() * std::mem::size_of::<CallInfo>()
             + self.open_upvals.capacity() * std::mem::size_of::<Gc<UpVal>>()
             + self.strings.capacity() * std::mem::size_of::<Gc<LuaStr>>();
-        // SAFETY: the roots above are every place the VM keeps values between safe points
+        // SAFETY: `mark_roots` marked every place the VM keeps values between safe points
         // (module invariant): all stacks (the running one here, suspended ones through their
-        // thread objects), open upvalues, globals, registry, per-type metatables,
-        // metamethod names, the pending error, host-pinned values, the embedding API's rooted handles and the objects waiting
-        // for finalization (`finobj` is weak: its dead entries moved to `tobefnz` and were
-        // marked). Weak tables dropped their unmarked entries and dead strings were removed
-        // from the intern table.
-        unsafe { self.heap.sweep(running_size) };
+        // thread objects, traced again now), open upvalues, globals, registry, per-type
+        // metatables, metamethod names, the pending error, host-pinned values, the
+        // embedding API's rooted handles and the objects waiting for finalization
+        // (`finobj` is weak: its dead entries moved to `tobefnz` and were marked). Objects
+        // written after they were traced were traced again (`barrier_back` at every
+        // write of a reference into an object, checked by `verify_black`). Weak tables
+        // dropped their unmarked entries and dead strings left the intern table.
+        unsafe { self.heap.start_sweep(running_size) };
         self.heap.set_pending_finalizers(!self.tobefnz.is_empty());
     }
 
@@ -837,8 +943,14 @@ impl State {
     /// registers the object for finalization when `mt` has `__gc`).
     pub fn set_metatable(&mut self, v: Value, mt: Option<Gc<Table>>) {
         match v {
-            Value::Table(t) => t.set_metatable(mt),
-            Value::UserData(u) => u.metatable.set(mt),
+            Value::Table(t) => {
+                t.set_metatable(mt);
+                self.heap.barrier_back(t);
+            }
+            Value::UserData(u) => {
+                u.metatable.set(mt);
+                self.heap.barrier_back(u);
+            }
             other => {
                 self.set_type_metatable(other.type_of(), mt);
                 return;

@@ -54,6 +54,11 @@ impl Trace for Table {
             }
             None => 0,
         };
+        if mode != 0 {
+            // weak tables stay gray for the whole cycle and are traced again in the
+            // atomic phase (as PUC's): their weak parts are decided there
+            m.keep_gray();
+        }
         let inner = self.inner();
         match mode {
             0 => {

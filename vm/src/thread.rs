@@ -139,6 +139,8 @@ pub struct Thread {
 
 impl Trace for Thread {
     fn trace(&self, m: &mut Marker) {
+        // a stack changes without write barriers: it is traced again in the atomic phase
+        m.keep_gray();
         // the slots above a suspended thread's top are dead: clear them rather than
         // keep their values alive (they would dangle once those are collected)
         if let Ok(mut d) = self.data.try_borrow_mut() {

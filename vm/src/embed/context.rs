@@ -618,7 +618,7 @@ impl LuaTable {
             Some(m) => Some(m.raw_table(lua.state)?),
             None => None,
         };
-        t.set_metatable(mt);
+        lua.state.set_metatable(Value::Table(t), mt);
         Ok(())
     }
 }
