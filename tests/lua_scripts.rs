@@ -16,6 +16,10 @@
 //! - `gc_stress` runs `STRESS_SUBSET` with `LUAVM_GC_STRESS=1` (a full collection at
 //!   every safe point). All scripts under stress (except `STRESS_EXCLUDED`):
 //!   `LUAVM_STRESS_ALL=1 cargo test --release --test lua_scripts gc_stress`.
+//! - `gc_stress_steps` runs every script (except `STRESS_EXCLUDED`) with
+//!   `LUAVM_GC_STRESS=steps`: a small incremental step at every safe point, and the
+//!   collector's check of the tri-color invariant at every atomic phase (a missing write
+//!   barrier makes the run exit with status 70).
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -352,7 +356,35 @@ const STRESS_SUBSET: &[&str] = &[
 /// Scripts left out of the all-scripts stress run: their output depends on when
 /// collections happen (finalizer order and errors), or a collection per call makes them
 /// too slow (deep recursion: each collection walks the whole stack).
-const STRESS_EXCLUDED: &[&str] = &["gc_finalizers", "recursion"];
+const STRESS_EXCLUDED: &[&str] = &["gc_finalizers", "io_files", "recursion"];
+
+#[test]
+fn gc_stress_steps() {
+    let known = known_failures();
+    let names: Vec<String> = script_names()
+        .into_iter()
+        .filter(|n| !STRESS_EXCLUDED.contains(&n.as_str()))
+        .filter(|n| !known.contains_key(&format!("{n}.lua")))
+        .collect();
+    let env = [("LUAVM_GC_STRESS", "steps")];
+    let failures: Vec<String> = check_all(&names, |name| {
+        check_with_env(env!("CARGO_BIN_EXE_luavm"), name, &env)
+    })
+    .into_iter()
+    .filter_map(|(name, result)| {
+        result
+            .err()
+            .map(|why| format!("{name}.lua under incremental GC stress\n{why}"))
+    })
+    .collect();
+    println!("{} scripts under incremental GC stress", names.len());
+    assert!(
+        failures.is_empty(),
+        "{} script(s) fail under incremental GC stress:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
 
 #[test]
 fn gc_stress() {

@@ -74,6 +74,8 @@ const TO_FINALIZE: u8 = 2;
 /// The object was traced in this cycle and has not been written since (PUC's black):
 /// a write that stores a reference into it must call `Heap::barrier_back`.
 const BLACK: u8 = 4;
+/// The object is in this cycle's list for `Trace::clear_weak`.
+const WEAK_LISTED: u8 = 8;
 
 struct Header {
     flags: Cell<u8>,
@@ -245,6 +247,16 @@ impl Marker {
             return;
         }
         if let Some(obj) = self.current {
+            self.list_weak(obj);
+        }
+    }
+
+    fn list_weak(&mut self, obj: Erased) {
+        // SAFETY: `obj` is a live object (being traced, or written by the mutator).
+        let h = unsafe { &obj.as_ref().header };
+        let f = h.flags.get();
+        if f & WEAK_LISTED == 0 {
+            h.flags.set(f | WEAK_LISTED);
             self.weak.push(obj);
         }
     }
@@ -419,6 +431,35 @@ impl Heap {
         }
     }
 
+    /// The forward write barrier (PUC's `luaC_barrier`), for objects that may be large
+    /// (tables): call it after storing references into `obj` when `obj.is_black()`;
+    /// `mark` marks what was stored (it is traced later in the cycle), so `obj` is not
+    /// traced again. Outside the marking, `obj` just stops being black.
+    pub fn barrier_forward<T: Trace + 'static>(
+        &mut self,
+        obj: Gc<T>,
+        mark: impl FnOnce(&mut Marker),
+    ) {
+        if self.phase == Phase::Propagate {
+            mark(&mut self.marker);
+        } else {
+            let h = obj.header();
+            h.flags.set(h.flags.get() & !BLACK);
+        }
+    }
+
+    /// The barrier for writes that only create weak references (a table entry set to nil
+    /// keeps its key as a dead key; a prototype's closure cache): `obj` is listed for
+    /// `Trace::clear_weak` in this cycle's atomic phase. Call it when `obj.is_black()`.
+    pub fn barrier_weak<T: Trace + 'static>(&mut self, obj: Gc<T>) {
+        if self.phase == Phase::Propagate {
+            self.marker.list_weak(obj.ptr);
+        } else {
+            let h = obj.header();
+            h.flags.set(h.flags.get() & !BLACK);
+        }
+    }
+
     #[cold]
     #[inline(never)]
     fn barrier_slow(&mut self, obj: Erased) {
@@ -568,7 +609,9 @@ impl Heap {
     pub fn step_budget(&self) -> isize {
         let debt = self.allocated.saturating_sub(self.step_base) + STEP_SIZE;
         let stepmul = self.tuning.stepmul.clamp(40, 1_000_000) as usize;
-        (debt / 100).saturating_mul(stepmul).min(isize::MAX as usize) as isize
+        (debt / 100)
+            .saturating_mul(stepmul)
+            .min(isize::MAX as usize) as isize
     }
 
     /// A step ended without finishing the cycle: the next one is due after `STEP_SIZE`
@@ -738,7 +781,7 @@ impl Heap {
                 for obj in &self.objects {
                     // SAFETY: every listed object is live (nothing was freed this cycle).
                     let h = unsafe { &obj.as_ref().header };
-                    h.flags.set(h.flags.get() & !(MARKED | BLACK));
+                    h.flags.set(h.flags.get() & !(MARKED | BLACK | WEAK_LISTED));
                 }
                 self.marker.gray.clear();
                 self.marker.again.clear();
@@ -749,9 +792,7 @@ impl Heap {
                 self.phase = Phase::Pause;
                 self.birth = 0;
             }
-            Phase::Sweep => {
-                while !self.sweep_step(isize::MAX).1 {}
-            }
+            Phase::Sweep => while !self.sweep_step(isize::MAX).1 {},
         }
     }
 
@@ -800,7 +841,7 @@ impl Heap {
                 let f = r.header.flags.get();
                 let size = std::mem::size_of_val(r) + r.value.extra_size();
                 if f & MARKED != 0 {
-                    r.header.flags.set(f & !(MARKED | BLACK));
+                    r.header.flags.set(f & !(MARKED | BLACK | WEAK_LISTED));
                     self.sweep_live += size;
                     self.objects[write] = obj;
                     write += 1;

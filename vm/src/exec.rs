@@ -317,8 +317,9 @@ impl State {
                         if let (&Value::Table(tt), &Value::Str(ks)) =
                             (upval!(inst::a(i)).get_ref(), rk_ref!(inst::b(i)))
                         {
-                            if let Some(d) = tt.set_str_fast(ks, rk!(inst::c(i))) {
-                                self.heap.barrier_back(tt);
+                            let v = rk!(inst::c(i));
+                            if let Some(d) = tt.set_str_fast(ks, v) {
+                                self.barrier_table(tt, Value::Str(ks), v);
                                 if d != 0 {
                                     self.heap.account(d);
                                 }
@@ -341,12 +342,13 @@ impl State {
                         if let &Value::Table(tt) = reg_ref!(inst::a(i)) {
                             match rk_ref!(inst::b(i)) {
                                 &Value::Int(n) if tt.set_in_array(n, rk!(inst::c(i))) => {
-                                    self.heap.barrier_back(tt);
+                                    self.barrier_table(tt, Value::Nil, rk!(inst::c(i)));
                                     continue;
                                 }
                                 &Value::Str(ks) => {
-                                    if let Some(d) = tt.set_str_fast(ks, rk!(inst::c(i))) {
-                                        self.heap.barrier_back(tt);
+                                    let v = rk!(inst::c(i));
+                                    if let Some(d) = tt.set_str_fast(ks, v) {
+                                        self.barrier_table(tt, Value::Str(ks), v);
                                         if d != 0 {
                                             self.heap.account(d);
                                         }
@@ -356,8 +358,9 @@ impl State {
                                 Value::Nil | Value::Num(_) => {}
                                 &key => {
                                     if tt.metatable().is_none() {
-                                        let d = tt.set(key, rk!(inst::c(i)));
-                                        self.heap.barrier_back(tt);
+                                        let v = rk!(inst::c(i));
+                                        let d = tt.set(key, v);
+                                        self.barrier_table(tt, key, v);
                                         if d != 0 {
                                             self.heap.account(d);
                                         }
@@ -872,7 +875,10 @@ impl State {
                             .heap
                             .alloc(LuaClosure::new(p, upvals.into_boxed_slice()));
                         p.cache.set(Some(c));
-                        self.heap.barrier_back(p);
+                        if p.is_black() {
+                            // the cache is a weak reference: only its clearing matters
+                            self.heap.barrier_weak(p);
+                        }
                         set_reg!(a, Value::LuaFn(c));
                         protect!(self.try_check_gc())?;
                     }

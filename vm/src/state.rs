@@ -221,11 +221,35 @@ impl State {
         })
     }
 
+    /// The write barrier of a table entry: after `t[k] = v`, if `t` is black, mark `k`
+    /// and `v` (PUC 5.4's forward barrier: a big table written often is not traced
+    /// again), or, when `v` is nil (`k` may become a dead key), list `t` for the clearing
+    /// of dead keys. Pass `Value::Nil` for `k` when it is not collectable.
+    #[inline(always)]
+    pub fn barrier_table(&mut self, t: Gc<Table>, k: Value, v: Value) {
+        if t.is_black() {
+            self.barrier_table_slow(t, k, v);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn barrier_table_slow(&mut self, t: Gc<Table>, k: Value, v: Value) {
+        if v.is_nil() {
+            self.heap.barrier_weak(t);
+        } else {
+            self.heap.barrier_forward(t, |m| {
+                mark_value(m, k);
+                mark_value(m, v);
+            });
+        }
+    }
+
     /// Raw table write that keeps memory accounting.
     #[inline]
     pub fn raw_set(&mut self, t: Gc<Table>, k: Value, v: Value) {
         let d = t.set(k, v);
-        self.heap.barrier_back(t);
+        self.barrier_table(t, k, v);
         if d != 0 {
             self.heap.account(d);
         }
@@ -233,7 +257,7 @@ impl State {
     #[inline]
     pub fn raw_set_int(&mut self, t: Gc<Table>, k: i64, v: Value) {
         let d = t.set_int(k, v);
-        self.heap.barrier_back(t);
+        self.barrier_table(t, Value::Nil, v);
         if d != 0 {
             self.heap.account(d);
         }
@@ -241,7 +265,7 @@ impl State {
     pub fn raw_set_str(&mut self, t: Gc<Table>, k: &str, v: Value) {
         let k = self.new_str(k.as_bytes());
         let d = t.set_str(k, v);
-        self.heap.barrier_back(t);
+        self.barrier_table(t, Value::Str(k), v);
         self.heap.account(d);
     }
 
@@ -945,7 +969,9 @@ impl State {
         match v {
             Value::Table(t) => {
                 t.set_metatable(mt);
-                self.heap.barrier_back(t);
+                if let (true, Some(mt)) = (t.is_black(), mt) {
+                    self.heap.barrier_forward(t, |m| m.mark(mt));
+                }
             }
             Value::UserData(u) => {
                 u.metatable.set(mt);
