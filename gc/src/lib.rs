@@ -273,6 +273,38 @@ impl Marker {
     }
 }
 
+/// What the collector measured (for benchmarks and tuning).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GcStats {
+    /// Incremental steps run (automatic and `collectgarbage("step")`).
+    pub steps: u64,
+    /// The longest incremental step (the longest pause the program saw from them).
+    pub longest_step: std::time::Duration,
+    /// Steps by duration: under 0.1, 0.5, 1, 2, 5, 10 ms, and longer (`STEP_BUCKETS`).
+    pub step_histogram: [u64; 7],
+    /// Full collections run (`collectgarbage()`, memory limit, stress mode).
+    pub full: u64,
+    /// The longest full collection.
+    pub longest_full: std::time::Duration,
+}
+
+impl GcStats {
+    /// Upper bounds (ms) of `step_histogram`'s buckets; the last one is open.
+    pub const STEP_BUCKETS: [f64; 6] = [0.1, 0.5, 1.0, 2.0, 5.0, 10.0];
+
+    /// Count one incremental step that took `d`.
+    pub fn record_step(&mut self, d: std::time::Duration) {
+        self.steps += 1;
+        self.longest_step = self.longest_step.max(d);
+        let ms = d.as_secs_f64() * 1e3;
+        let i = Self::STEP_BUCKETS
+            .iter()
+            .position(|&b| ms < b)
+            .unwrap_or(Self::STEP_BUCKETS.len());
+        self.step_histogram[i] += 1;
+    }
+}
+
 /// Collector tuning, as PUC's `pause` and `stepmul` (percentages).
 #[derive(Clone, Copy, Debug)]
 pub struct Tuning {
@@ -306,7 +338,7 @@ pub enum Phase {
 /// Allocation (bytes) between two incremental steps, and the base of a step's work.
 pub const STEP_SIZE: usize = 16 * 1024;
 /// Work units charged for visiting one object in the sweep.
-const SWEEP_COST: isize = 24;
+const SWEEP_COST: isize = 8;
 
 /// A per-state heap.
 pub struct Heap {
@@ -343,6 +375,8 @@ pub struct Heap {
     limit: Option<usize>,
     /// Number of completed collections.
     pub cycles: u64,
+    /// Step and pause measurements.
+    pub stats: GcStats,
     /// Check the tri-color invariant at every atomic phase (`verify_black`; tests).
     pub verify: bool,
     /// Black-to-white references found by `verify_black` (missing write barriers).
@@ -393,6 +427,7 @@ impl Heap {
             pending: false,
             limit: None,
             cycles: 0,
+            stats: GcStats::default(),
             verify: false,
             violations: 0,
             violation_types: Vec::new(),
@@ -607,7 +642,12 @@ impl Heap {
     /// the last step plus a basic step, times `stepmul` percent (in units of bytes
     /// traced).
     pub fn step_budget(&self) -> isize {
-        let debt = self.allocated.saturating_sub(self.step_base) + STEP_SIZE;
+        // a cycle's first step starts from nothing: the allocation that led to the
+        // threshold is the pause, not debt
+        let debt = match self.phase {
+            Phase::Pause => STEP_SIZE,
+            _ => self.allocated.saturating_sub(self.step_base) + STEP_SIZE,
+        };
         let stepmul = self.tuning.stepmul.clamp(40, 1_000_000) as usize;
         (debt / 100)
             .saturating_mul(stepmul)

@@ -692,6 +692,7 @@ impl State {
     /// interpreter, so its dead registers are known (`live_top`).
     #[inline(never)]
     fn collect(&mut self, precise: bool) {
+        let start = std::time::Instant::now();
         self.heap.abort_cycle();
         self.heap.start_cycle(|_| {});
         self.mark_roots(precise);
@@ -699,6 +700,9 @@ impl State {
         self.gc_atomic(precise);
         while !self.heap.sweep_step(isize::MAX).1 {}
         self.heap.set_pending_finalizers(!self.tobefnz.is_empty());
+        let st = &mut self.heap.stats;
+        st.full += 1;
+        st.longest_full = st.longest_full.max(start.elapsed());
     }
 
     /// One incremental step (PUC's `luaC_step`): work in proportion to what was
@@ -706,6 +710,7 @@ impl State {
     /// phase, sweep — and stop once the budget is spent or the cycle ended (returns true
     /// then).
     fn gc_step(&mut self, precise: bool, mut budget: isize) -> bool {
+        let start = std::time::Instant::now();
         let mut finished = false;
         while budget > 0 {
             match self.heap.phase() {
@@ -735,6 +740,7 @@ impl State {
             self.heap.end_step();
         }
         self.heap.set_pending_finalizers(!self.tobefnz.is_empty());
+        self.heap.stats.record_step(start.elapsed());
         finished
     }
 
