@@ -403,7 +403,7 @@ impl State {
         f: impl FnOnce(&Frames<'_>) -> R,
     ) -> R {
         match th {
-            Some(t) if !Gc::ptr_eq(t, self.current) => match t.data.try_borrow() {
+            Some(t) if !Gc::ptr_eq(t, self.current) => match self.data_holder(t).data.try_borrow() {
                 Ok(d) => f(&Frames {
                     stack: &d.stack,
                     ci: &d.ci,
@@ -464,7 +464,8 @@ impl State {
         let (name, pos) = self.with_frames(th, |fr| fr.find_local(idx, n))?;
         match th {
             Some(t) if !Gc::ptr_eq(t, self.current) => {
-                let mut d = t.data.try_borrow_mut().ok()?;
+                let holder = self.data_holder(t);
+                let mut d = holder.data.try_borrow_mut().ok()?;
                 *d.stack.get_mut(pos)? = v;
             }
             _ => *self.stack.get_mut(pos)? = v,
@@ -476,7 +477,7 @@ impl State {
     pub fn hook(&self, th: Option<Gc<Thread>>) -> Hook {
         match th {
             Some(t) if !Gc::ptr_eq(t, self.current) => {
-                t.data.try_borrow().map(|d| d.hook).unwrap_or_default()
+                self.data_holder(t).data.try_borrow().map(|d| d.hook).unwrap_or_default()
             }
             _ => self.hook,
         }
@@ -504,7 +505,7 @@ impl State {
         };
         match th {
             Some(t) if !Gc::ptr_eq(t, self.current) => {
-                if let Ok(mut d) = t.data.try_borrow_mut() {
+                if let Ok(mut d) = self.data_holder(t).data.try_borrow_mut() {
                     d.hook = hook;
                 }
             }

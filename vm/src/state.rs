@@ -200,8 +200,12 @@ impl State {
         u
     }
     pub fn new_thread(&mut self, body: Value) -> Gc<Thread> {
+        // PUC's `stack_init`: room for a first call (BASIC_STACK_SIZE + EXTRA_STACK), so
+        // that starting a short-lived coroutine does not grow its stack
+        let mut stack = vec![Value::Nil; 2 * MIN_STACK + EXTRA_STACK];
+        stack[1] = body;
         let data = ThreadData {
-            stack: vec![Value::Nil, body, Value::Nil, Value::Nil],
+            stack,
             ci: vec![CallInfo::base_frame()],
             top: 2,
             // as `lua_newthread`: the mask and count are inherited; the hook function
