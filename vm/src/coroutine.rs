@@ -267,8 +267,12 @@ impl State {
     /// Whether the `n` values a resume just pushed are a pass-through yield: a coroutine
     /// suspended by an async host function, which every resumer up the chain must pass on
     /// (by yielding it again with `yield_k`) instead of receiving it.
+    #[inline]
     pub fn is_pass_through_yield(&self, n: usize) -> bool {
-        n == 1 && self.top >= 1 && self.stack[self.top - 1].raw_equal(pass_through_marker())
+        n == 1
+            && self.top >= 1
+            && matches!(self.stack[self.top - 1],
+                        Value::LightUserData(p) if p == std::ptr::addr_of!(PASS_THROUGH) as usize)
     }
 
     /// Status of `co` as seen from the running thread.
