@@ -66,7 +66,14 @@ impl State {
         d.top = first;
         let top = self.top;
         if top + n + 1 + crate::state::EXTRA_STACK <= self.stack.len() {
-            self.stack[top..top + n].copy_from_slice(&d.stack[first..first + n]);
+            let (to, from) = (&mut self.stack[top..top + n], &d.stack[first..first + n]);
+            match n {
+                // the usual counts, without a call to `memcpy`
+                0 => {}
+                1 => to[0] = from[0],
+                2 => to.copy_from_slice(&from[..2]),
+                _ => to.copy_from_slice(from),
+            }
             self.top = top + n;
         } else {
             // the running stack must grow (`push` grows it even past the limit: the
