@@ -6,7 +6,8 @@
 //!
 //! Levels count as in PUC: level 0 is the running function (the library function asking),
 //! level 1 its caller, and so on; the base frame `ci[0]` is no level. A thread that is not
-//! running is read through its saved `ThreadData`, the running one through `State`.
+//! running is read through its saved `ThreadData` (in the cell `State::data_holder` names:
+//! a resumer's is in the cell of the coroutine it resumed), the running one through `State`.
 //!
 //! Invariants:
 //! - nothing here panics on any input: levels, indices and slots are checked, a frame

@@ -2,7 +2,8 @@
 //!
 //! Invariants:
 //! - `stack`, `ci`, `open_upvals`, `top`, `nny`, `errfunc`, `hook` describe the *running* thread
-//!   (`current`); other threads keep theirs in their `Thread` object;
+//!   (`current`); other threads keep theirs in a `Thread` object's cell (their own, or for
+//!   a resumer the resumed coroutine's: `coroutine.rs`);
 //! - the collector runs only at safe points (`check_gc`), when every live value is in a root:
 //!   a stack slot, a frame, a table, an upvalue, the registry or `error_value`;
 //! - `stack.len()` only grows, by `grow_stack`, which re-points open upvalues.
