@@ -49,9 +49,10 @@ pub fn pass_through_marker() -> Value {
 
 impl State {
     /// Swap the running thread's fields in `State` with the saved data in `cell`, then
-    /// move the top `n` values of the data now in `cell` onto the running stack.
+    /// move the top `n` values of the data now in `cell` onto the running stack if it has
+    /// room for them (and `EXTRA_STACK`) below `MAX_STACK`: returns whether it had.
     #[inline(always)]
-    fn swap_thread_data(&mut self, cell: Gc<Thread>, n: usize) {
+    fn swap_thread_data(&mut self, cell: Gc<Thread>, n: usize) -> bool {
         use std::mem::swap;
         let mut d = cell.data.borrow_mut();
         let d = &mut *d;
@@ -62,27 +63,38 @@ impl State {
         swap(&mut self.nny, &mut d.nny);
         swap(&mut self.errfunc, &mut d.errfunc);
         swap(&mut self.hook, &mut d.hook);
+        let top = self.top;
+        let room = self.stack.len().min(crate::state::MAX_STACK);
+        if top + n + 1 + crate::state::EXTRA_STACK > room {
+            return false;
+        }
         let first = d.top - n;
         d.top = first;
-        let top = self.top;
-        if top + n + 1 + crate::state::EXTRA_STACK <= self.stack.len() {
-            let (to, from) = (&mut self.stack[top..top + n], &d.stack[first..first + n]);
-            match n {
-                // the usual counts, without a call to `memcpy`
-                0 => {}
-                1 => to[0] = from[0],
-                2 => to.copy_from_slice(&from[..2]),
-                _ => to.copy_from_slice(from),
-            }
-            self.top = top + n;
-        } else {
-            // the running stack must grow (`push` grows it even past the limit: the
-            // arguments must reach the coroutine; its first call raises the overflow)
-            let _ = self.check_stack(n + 1);
-            for i in first..first + n {
-                self.push(d.stack[i]);
-            }
+        let (to, from) = (&mut self.stack[top..top + n], &d.stack[first..first + n]);
+        match n {
+            // the usual counts, without a call to `memcpy`
+            0 => {}
+            1 => to[0] = from[0],
+            2 => to.copy_from_slice(&from[..2]),
+            _ => to.copy_from_slice(from),
         }
+        self.top = top + n;
+        true
+    }
+
+    /// Move the top `n` values of `from`'s saved data onto the running stack, growing it
+    /// (`push` grows it even past the limit: the arguments must reach the coroutine; its
+    /// first call raises the overflow).
+    #[cold]
+    #[inline(never)]
+    fn push_args_from(&mut self, from: Gc<Thread>, n: usize) {
+        let _ = self.check_stack(n + 1);
+        let mut d = from.data.borrow_mut();
+        let first = d.top - n;
+        for i in first..first + n {
+            self.push(d.stack[i]);
+        }
+        d.top = first;
     }
 
     /// The thread whose cell holds the saved data of `t` (not the running thread): `t`
@@ -124,7 +136,9 @@ impl State {
         self.resumers.push(me);
         co.status.set(CoStatus::Running);
         // switch, moving the arguments from the resumer's stack onto the coroutine's
-        self.swap_thread_data(co, nargs);
+        if !self.swap_thread_data(co, nargs) {
+            self.push_args_from(co, nargs);
+        }
         self.current = co;
         let saved_ccalls = std::mem::replace(&mut self.n_ccalls, level);
         let r = if status == CoStatus::Fresh {
@@ -179,40 +193,29 @@ impl State {
             return Ok((outcome, 1));
         }
         // the values move out of the coroutine (as PUC's `lua_xmove`): a yielding frame
-        // keeps no slots that the debug library could see. The resumer's stack has room
-        // for them unless it must grow (checked before the switch, which moves them).
-        let (resumer_top, resumer_room) = {
-            let d = co.data.borrow();
-            (d.top, d.stack.len())
-        };
-        let room = resumer_room.min(crate::state::MAX_STACK);
-        if resumer_top + n + 1 + crate::state::EXTRA_STACK > room {
-            return self.resume_grow_results(co, me, outcome, first, n);
-        }
-        self.swap_thread_data(co, n);
+        // keeps no slots that the debug library could see
+        let moved = self.swap_thread_data(co, n);
         self.current = me;
         self.resumers.pop();
         me.status.set(CoStatus::Running);
+        if !moved {
+            return self.resume_grow_results(co, outcome, first, n);
+        }
         Ok((outcome, n))
     }
 
-    /// The end of a resume whose `n` results (at `first` on the coroutine's stack) do not
-    /// fit in the resumer's stack: switch back, grow it (or fail as PUC's `auxresume`
-    /// when `lua_checkstack` fails), then move them.
+    /// The end of a resume whose `n` results (at `first` on the coroutine's stack) did
+    /// not fit in the resumer's stack: grow it (or fail as PUC's `auxresume` when
+    /// `lua_checkstack` fails), then move them.
     #[cold]
     #[inline(never)]
     fn resume_grow_results(
         &mut self,
         co: Gc<Thread>,
-        me: Gc<Thread>,
         outcome: ResumeOutcome,
         first: usize,
         n: usize,
     ) -> LuaResult<(ResumeOutcome, usize)> {
-        self.swap_thread_data(co, 0);
-        self.current = me;
-        self.resumers.pop();
-        me.status.set(CoStatus::Running);
         if self.top + crate::state::EXTRA_STACK + n + 1 > crate::state::MAX_STACK {
             // the results are dropped
             co.data.borrow_mut().top = first;
