@@ -404,18 +404,20 @@ impl State {
         f: impl FnOnce(&Frames<'_>) -> R,
     ) -> R {
         match th {
-            Some(t) if !Gc::ptr_eq(t, self.current) => match self.data_holder(t).data.try_borrow() {
-                Ok(d) => f(&Frames {
-                    stack: &d.stack,
-                    ci: &d.ci,
-                    top: d.top,
-                }),
-                Err(_) => f(&Frames {
-                    stack: &[],
-                    ci: &[],
-                    top: 0,
-                }),
-            },
+            Some(t) if !Gc::ptr_eq(t, self.current) => {
+                match self.data_holder(t).data.try_borrow() {
+                    Ok(d) => f(&Frames {
+                        stack: &d.stack,
+                        ci: &d.ci,
+                        top: d.top,
+                    }),
+                    Err(_) => f(&Frames {
+                        stack: &[],
+                        ci: &[],
+                        top: 0,
+                    }),
+                }
+            }
             _ => f(&Frames {
                 stack: &self.stack,
                 ci: &self.ci,
@@ -477,9 +479,12 @@ impl State {
     /// The hook of thread `th` (`None`: the running thread).
     pub fn hook(&self, th: Option<Gc<Thread>>) -> Hook {
         match th {
-            Some(t) if !Gc::ptr_eq(t, self.current) => {
-                self.data_holder(t).data.try_borrow().map(|d| d.hook).unwrap_or_default()
-            }
+            Some(t) if !Gc::ptr_eq(t, self.current) => self
+                .data_holder(t)
+                .data
+                .try_borrow()
+                .map(|d| d.hook)
+                .unwrap_or_default(),
             _ => self.hook,
         }
     }
