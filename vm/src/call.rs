@@ -42,8 +42,14 @@ impl State {
                 }
                 Ok(true)
             }
-            Value::NativeFn(f) => self.call_native(func, nresults, f).map(|()| false),
-            Value::NativeClosure(c) => self.call_native(func, nresults, c.f).map(|()| false),
+            Value::NativeFn(f) => {
+                self.call_native(func, nresults, f)?;
+                Ok(false)
+            }
+            Value::NativeClosure(c) => {
+                self.call_native(func, nresults, c.f)?;
+                Ok(false)
+            }
             _ => {
                 self.prepare_call_tm(func)?;
                 self.precall(func, nresults)
@@ -101,9 +107,7 @@ impl State {
         Ok(base)
     }
 
-    /// Call the Rust function `f` at `func` (inlined into `precall`: one call less for
-    /// every call of a Rust function from the loop).
-    #[inline(always)]
+    #[inline(never)]
     fn call_native(
         &mut self,
         func: usize,
