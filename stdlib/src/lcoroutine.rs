@@ -56,14 +56,10 @@ fn resume(s: &mut State) -> LuaResult<usize> {
         let e = s.pop();
         return Err(s.set_error(e));
     }
-    // results are on top: insert the status before them
+    // the results are on top, right above the coroutine argument (the arguments were
+    // popped): its slot takes the status, and the results follow it
     let first = s.top() - n;
-    s.push(Value::Nil);
-    for i in (first..first + n).rev() {
-        let v = s.stack_at(i);
-        s.set_stack_at(i + 1, v);
-    }
-    s.set_stack_at(first, Value::Bool(outcome != ResumeOutcome::Failed));
+    s.set_stack_at(first - 1, Value::Bool(outcome != ResumeOutcome::Failed));
     Ok(n + 1)
 }
 

@@ -6,7 +6,8 @@
 //!
 //! Levels count as in PUC: level 0 is the running function (the library function asking),
 //! level 1 its caller, and so on; the base frame `ci[0]` is no level. A thread that is not
-//! running is read through its saved `ThreadData`, the running one through `State`.
+//! running is read through its saved `ThreadData` (in the cell `State::data_holder` names:
+//! a resumer's is in the cell of the coroutine it resumed), the running one through `State`.
 //!
 //! Invariants:
 //! - nothing here panics on any input: levels, indices and slots are checked, a frame
@@ -411,18 +412,20 @@ impl State {
         f: impl FnOnce(&Frames<'_>) -> R,
     ) -> R {
         match th {
-            Some(t) if !Gc::ptr_eq(t, self.current) => match t.data.try_borrow() {
-                Ok(d) => f(&Frames {
-                    stack: &d.stack,
-                    ci: &d.ci,
-                    top: d.top,
-                }),
-                Err(_) => f(&Frames {
-                    stack: &[],
-                    ci: &[],
-                    top: 0,
-                }),
-            },
+            Some(t) if !Gc::ptr_eq(t, self.current) => {
+                match self.data_holder(t).data.try_borrow() {
+                    Ok(d) => f(&Frames {
+                        stack: &d.stack,
+                        ci: &d.ci,
+                        top: d.top,
+                    }),
+                    Err(_) => f(&Frames {
+                        stack: &[],
+                        ci: &[],
+                        top: 0,
+                    }),
+                }
+            }
             _ => f(&Frames {
                 stack: &self.stack,
                 ci: &self.ci,
@@ -472,7 +475,8 @@ impl State {
         let (name, pos) = self.with_frames(th, |fr| fr.find_local(idx, n))?;
         match th {
             Some(t) if !Gc::ptr_eq(t, self.current) => {
-                let mut d = t.data.try_borrow_mut().ok()?;
+                let holder = self.data_holder(t);
+                let mut d = holder.data.try_borrow_mut().ok()?;
                 *d.stack.get_mut(pos)? = v;
             }
             _ => *self.stack.get_mut(pos)? = v,
@@ -483,9 +487,12 @@ impl State {
     /// The hook of thread `th` (`None`: the running thread).
     pub fn hook(&self, th: Option<Gc<Thread>>) -> Hook {
         match th {
-            Some(t) if !Gc::ptr_eq(t, self.current) => {
-                t.data.try_borrow().map(|d| d.hook).unwrap_or_default()
-            }
+            Some(t) if !Gc::ptr_eq(t, self.current) => self
+                .data_holder(t)
+                .data
+                .try_borrow()
+                .map(|d| d.hook)
+                .unwrap_or_default(),
             _ => self.hook,
         }
     }
@@ -512,7 +519,7 @@ impl State {
         };
         match th {
             Some(t) if !Gc::ptr_eq(t, self.current) => {
-                if let Ok(mut d) = t.data.try_borrow_mut() {
+                if let Ok(mut d) = self.data_holder(t).data.try_borrow_mut() {
                     d.hook = hook;
                 }
             }

@@ -2,7 +2,8 @@
 //!
 //! Invariants:
 //! - `stack`, `ci`, `open_upvals`, `top`, `nny`, `errfunc`, `hook` describe the *running* thread
-//!   (`current`); other threads keep theirs in their `Thread` object;
+//!   (`current`); other threads keep theirs in a `Thread` object's cell (their own, or for
+//!   a resumer the resumed coroutine's: `coroutine.rs`);
 //! - the collector runs only at safe points (`check_gc`), when every live value is in a root:
 //!   a stack slot, a frame, a table, an upvalue, the registry or `error_value`;
 //! - `stack.len()` only grows, by `grow_stack`, which re-points open upvalues.
@@ -199,8 +200,12 @@ impl State {
         u
     }
     pub fn new_thread(&mut self, body: Value) -> Gc<Thread> {
+        // PUC's `stack_init`: room for a first call (BASIC_STACK_SIZE + EXTRA_STACK), so
+        // that starting a short-lived coroutine does not grow its stack
+        let mut stack = vec![Value::Nil; 2 * MIN_STACK + EXTRA_STACK];
+        stack[1] = body;
         let data = ThreadData {
-            stack: vec![Value::Nil, body, Value::Nil, Value::Nil],
+            stack,
             ci: vec![CallInfo::base_frame()],
             top: 2,
             // as `lua_newthread`: the mask and count are inherited; the hook function

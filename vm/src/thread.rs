@@ -1,8 +1,11 @@
 //! Threads (coroutines) and call frames.
 //!
 //! The running thread's stack, frames and open upvalues live in `State` itself (no
-//! indirection on the hot path); a `Thread` object holds them while its coroutine is not
-//! running, and `State` swaps them in and out on `resume`/`yield`.
+//! indirection on the hot path); a `Thread` object holds them while its coroutine is
+//! suspended, and `State` swaps them in and out on `resume`/`yield`: one swap with the
+//! resumed thread's cell, so while a coroutine runs its cell holds its resumer's data
+//! (see `coroutine.rs`; `State::data_holder` says whose cell holds a thread's data).
+//! Whatever data a cell holds, the `Trace` impl marks it.
 //!
 //! Invariants:
 //! - `ci[0]` is the base frame of the thread (no function);
@@ -115,7 +118,8 @@ pub enum CoStatus {
     Dead,
 }
 
-/// The saved execution state of a thread that is not running.
+/// The saved execution state of a thread that is not running (kept in the cell of the
+/// thread itself, or, for a resumer, of the thread it resumed).
 #[derive(Default)]
 pub struct ThreadData {
     pub stack: Vec<Value>,
