@@ -337,6 +337,7 @@ const STRESS_SUBSET: &[&str] = &[
     "concat",
     "coroutine_basic",
     "coroutine_errors",
+    "coroutine_switch",
     "coroutine_wrap",
     "debug_upvalues",
     "errors_error",
