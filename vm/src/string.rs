@@ -7,7 +7,9 @@
 //! - `hash` is computed once, at creation, from the bytes (the same function for short and
 //!   long strings, so a long string and a short one never compare equal anyway);
 //! - the intern table holds its strings weakly: after a mark phase, `sweep_dead` drops every
-//!   unmarked string from it before the heap frees them.
+//!   unmarked string from it before the heap frees them;
+//! - a string made from `&'static` bytes (library names, metamethod names: `intern_static`)
+//!   borrows them instead of copying: one allocation, not two, and no bytes to account.
 
 use hashbrown::HashTable;
 use luavm_gc::{Gc, Heap, Marker, Trace};
@@ -18,28 +20,41 @@ pub const MAX_SHORT_LEN: usize = 40;
 /// An immutable Lua string.
 pub struct LuaStr {
     hash: u64,
-    bytes: Box<[u8]>,
+    bytes: Bytes,
+}
+
+/// Where a string's bytes live: its own buffer, or bytes that live for the whole program.
+enum Bytes {
+    Owned(Box<[u8]>),
+    Static(&'static [u8]),
 }
 
 impl Trace for LuaStr {
     fn trace(&self, _m: &mut Marker) {}
     fn extra_size(&self) -> usize {
-        self.bytes.len()
+        match &self.bytes {
+            Bytes::Owned(b) => b.len(),
+            Bytes::Static(_) => 0,
+        }
     }
 }
 
 impl LuaStr {
     #[inline(always)]
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+        // both arms read the same (pointer, length) pair: no branch in the optimized code
+        match &self.bytes {
+            Bytes::Owned(b) => b,
+            Bytes::Static(b) => b,
+        }
     }
     #[inline(always)]
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        self.as_bytes().len()
     }
     #[inline(always)]
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.as_bytes().is_empty()
     }
     #[inline(always)]
     pub fn hash(&self) -> u64 {
@@ -47,16 +62,16 @@ impl LuaStr {
     }
     #[inline(always)]
     pub fn is_short(&self) -> bool {
-        self.bytes.len() <= MAX_SHORT_LEN
+        self.len() <= MAX_SHORT_LEN
     }
     /// Lossy UTF-8 view, for messages.
     pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(&self.bytes)
+        String::from_utf8_lossy(self.as_bytes())
     }
     /// String equality: identity for short strings, bytes for long ones.
     #[inline(always)]
     pub fn equal(a: Gc<LuaStr>, b: Gc<LuaStr>) -> bool {
-        Gc::ptr_eq(a, b) || (!a.is_short() && a.hash == b.hash && a.bytes == b.bytes)
+        Gc::ptr_eq(a, b) || (!a.is_short() && a.hash == b.hash && a.as_bytes() == b.as_bytes())
     }
 }
 
@@ -104,7 +119,7 @@ impl Interner {
         if bytes.len() > MAX_SHORT_LEN {
             return heap.alloc(LuaStr {
                 hash,
-                bytes: bytes.into(),
+                bytes: Bytes::Owned(bytes.into()),
             });
         }
         if let Some(s) = self.set.find(hash, |s| s.as_bytes() == bytes) {
@@ -112,10 +127,34 @@ impl Interner {
         }
         let s = heap.alloc(LuaStr {
             hash,
-            bytes: bytes.into(),
+            bytes: Bytes::Owned(bytes.into()),
         });
         self.set.insert_unique(hash, s, |s| s.hash);
         s
+    }
+
+    /// `intern` for bytes that live for the whole program: a new string borrows them.
+    #[inline]
+    pub fn intern_static(&mut self, heap: &mut Heap, bytes: &'static [u8]) -> Gc<LuaStr> {
+        let hash = self.hash_bytes(bytes);
+        let new = LuaStr {
+            hash,
+            bytes: Bytes::Static(bytes),
+        };
+        if bytes.len() > MAX_SHORT_LEN {
+            return heap.alloc(new);
+        }
+        if let Some(s) = self.set.find(hash, |s| s.as_bytes() == bytes) {
+            return *s;
+        }
+        let s = heap.alloc(new);
+        self.set.insert_unique(hash, s, |s| s.hash);
+        s
+    }
+
+    /// Make room for `additional` more strings (no rehash while they come).
+    pub fn reserve(&mut self, additional: usize) {
+        self.set.reserve(additional, |s| s.hash);
     }
 
     /// The interned string with these bytes, if there is one (no allocation).
@@ -135,7 +174,7 @@ impl Interner {
         let hash = self.hash_bytes(&bytes);
         heap.alloc(LuaStr {
             hash,
-            bytes: bytes.into_boxed_slice(),
+            bytes: Bytes::Owned(bytes.into_boxed_slice()),
         })
     }
 
