@@ -426,12 +426,25 @@ pub trait LuaApi {
         R::from_lua_multi(out, &mut lua).map_err(Error::without_argument)
     }
 
-    /// Run a full garbage collection.
-    fn collect_garbage(&mut self) {
-        self.lua().state.collect_garbage();
+    /// Run a full garbage collection, then the finalizers (`__gc`) of what it found, as
+    /// `collectgarbage()` does: an error in a finalizer is returned ("error in __gc
+    /// metamethod (...)"), the other finalizers stay pending until the next collection.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// vm.set_global("big", "x".repeat(1 << 20)).unwrap();
+    /// let before = vm.memory_used();
+    /// vm.execute_string("big = nil").unwrap();
+    /// vm.collect_garbage().unwrap();
+    /// assert!(vm.memory_used() < before - 1_000_000);
+    /// ```
+    fn collect_garbage(&mut self) -> Result<()> {
+        let lua = self.lua();
+        protected(lua.state, |s| s.full_gc())
     }
 
-    /// Bytes of memory the VM uses.
+    /// Bytes of memory the VM uses (what `collectgarbage("count")` reports, in bytes).
     fn memory_used(&mut self) -> usize {
         self.lua().state.memory_used()
     }
@@ -610,7 +623,19 @@ impl LuaTable {
             .map(|mt| LuaTable(lua.state.host.root(Value::Table(mt)))))
     }
 
-    /// Set (or remove) the metatable.
+    /// Set (or remove) the metatable, as `setmetatable` (a `__gc` field present now
+    /// makes the table's finalizer run when it is collected).
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let t = vm.create_table();
+    /// let mt = vm.create_table();
+    /// mt.set(&mut vm, "__index", vm.create_table_from([("x", 1)]).unwrap()).unwrap();
+    /// t.set_metatable(&mut vm, Some(&mt)).unwrap();
+    /// assert_eq!(t.get::<_, i64>(&mut vm, "x").unwrap(), 1);
+    /// assert!(t.metatable(&mut vm).unwrap().is_some());
+    /// ```
     pub fn set_metatable(&self, lua: &mut impl LuaApi, mt: Option<&LuaTable>) -> Result<()> {
         let lua = lua.lua();
         let t = self.raw_table(lua.state)?;
@@ -618,7 +643,7 @@ impl LuaTable {
             Some(m) => Some(m.raw_table(lua.state)?),
             None => None,
         };
-        t.set_metatable(mt);
+        lua.state.set_metatable(Value::Table(t), mt);
         Ok(())
     }
 }

@@ -137,19 +137,26 @@ handle_type!(
 /// ```
 #[derive(Clone, Default)]
 pub enum LuaValue {
+    /// `nil`.
     #[default]
     Nil,
+    /// `true` or `false`.
     Boolean(bool),
     /// A 64-bit integer (Lua 5.3's integer subtype).
     Integer(i64),
     /// A float (Lua 5.3's float subtype).
     Number(f64),
+    /// A string (owned bytes, not necessarily UTF-8).
     String(LuaString),
+    /// A table (a rooted handle).
     Table(LuaTable),
+    /// A Lua or Rust function (a rooted handle).
     Function(LuaFunction),
+    /// A full userdata (a rooted handle).
     UserData(AnyUserData),
     /// A light userdata (a bare address; only Rust code makes these).
     LightUserData(usize),
+    /// A coroutine (a rooted handle).
     Thread(LuaThread),
 }
 
