@@ -17,7 +17,7 @@ fn keys(vm: &mut LuaVM, name: &str) -> String {
 }
 
 #[test]
-fn a_new_vm_has_the_fields_of_luaL_openlibs() {
+fn a_new_vm_has_the_fields_of_openlibs() {
     let mut vm = LuaVM::new(SafeOption::default());
     vm.open_stdlib(Stdlib::All).unwrap();
     assert_eq!(
