@@ -312,7 +312,7 @@ impl Table {
             let inner = t.inner_mut();
             inner.array = Vec::with_capacity(narray);
             if nhash > 0 {
-                inner.nodes = vec![Node::default(); hash_size_for(nhash)].into_boxed_slice();
+                inner.nodes = vec![Node::default(); hash_capacity_for(nhash)].into_boxed_slice();
             }
         }
         t
@@ -324,11 +324,11 @@ impl Table {
     pub fn reserve_hash(&self, additional: usize) -> isize {
         let inner = self.inner_mut();
         let need = inner.used + additional;
-        if need * 4 <= inner.nodes.len() * 3 {
+        if hash_capacity_for(need) <= inner.nodes.len() {
             return 0;
         }
         let old_size = inner.size_bytes() as isize;
-        let fresh = vec![Node::default(); hash_size_for(need)].into_boxed_slice();
+        let fresh = vec![Node::default(); hash_capacity_for(need)].into_boxed_slice();
         let old_nodes = std::mem::replace(&mut inner.nodes, fresh);
         inner.used = 0;
         let mask = inner.nodes.len() - 1;
@@ -881,12 +881,6 @@ impl Inner {
         }
         Ok(None)
     }
-}
-
-/// The smallest hash part that takes `n` keys without a rehash (`insert_new` rehashes
-/// when a key would fill more than 3/4 of the slots).
-fn hash_size_for(n: usize) -> usize {
-    (n * 4).div_ceil(3).next_power_of_two().max(4)
 }
 
 fn hash_capacity_for(n: usize) -> usize {
