@@ -50,4 +50,19 @@ fn main() {
     ] {
         measure(name, Some(l));
     }
+    // creation alone (as PUC's luaL_newstate + luaL_openlibs, without lua_close)
+    let n = 20_000;
+    let mut total = std::time::Duration::ZERO;
+    for _ in 0..n {
+        let t = std::time::Instant::now();
+        let mut vm = LuaVM::new(SafeOption::default());
+        vm.open_stdlib(Stdlib::All).unwrap();
+        total += t.elapsed();
+        drop(std::hint::black_box(vm));
+    }
+    let us = total.as_secs_f64() * 1e6 / n as f64;
+    println!(
+        "{:>10}: {us:6.2} us per VM, created (not dropped)",
+        "All-create"
+    );
 }
