@@ -5,9 +5,12 @@
 //! (`@file` runs a file), the interactive REPL (`=expr`, expression results printed,
 //! `<eof>` continuation lines, `_PROMPT`/`_PROMPT2`), errors as `progname: msg` plus a
 //! traceback on stderr, exit status 1 on failure. Binary chunks are allowed, as in `lua`.
-//! When stdin is not a terminal, the REPL echoes each line after its prompt, as `lua5.3`
-//! built with readline does, so piped sessions print the same.
+//! The REPL's input is `repl.rs`: a line editor with history when stdin is a terminal;
+//! otherwise plain lines, echoed after their prompt as `lua5.3` built with readline does,
+//! so piped sessions print the same.
 #![forbid(unsafe_code)]
+
+mod repl;
 
 use std::io::{IsTerminal, Write};
 
@@ -15,6 +18,7 @@ use luavm::stdlib::lio_stream;
 use std::process::ExitCode;
 
 use luavm::raw::{LuaResult, State, Value, MULTRET};
+use repl::{Input, LineInput};
 
 const VERSION: &str = "Lua 5.3.6  Copyright (C) 1994-2020 Lua.org, PUC-Rio";
 
@@ -255,36 +259,6 @@ impl Cli {
     }
 }
 
-/// The REPL's input: the Lua standard input stream (shared with `io.read`), output
-/// through the Lua standard output stream (shared with `print`), so both stay in order.
-struct Repl {
-    /// Echo lines after the prompt (stdin is not a terminal: as readline does).
-    echo: bool,
-}
-
-impl Repl {
-    /// Print the prompt, read a line (without its newline); `None` at end of input.
-    fn read_line(&mut self, prompt: &[u8]) -> Option<Vec<u8>> {
-        lio_stream::write_stdout(prompt);
-        lio_stream::flush_stdout();
-        let input = lio_stream::std_stream_ref(0)?;
-        let mut line = Vec::new();
-        let got = match input.try_borrow_mut() {
-            Ok(mut st) => st.read_line(&mut line, true),
-            Err(_) => false,
-        };
-        if !got {
-            return None;
-        }
-        if self.echo {
-            lio_stream::write_stdout(&line);
-            lio_stream::write_stdout(b"\n");
-            lio_stream::flush_stdout();
-        }
-        Some(line)
-    }
-}
-
 /// Whether a load failed only because the chunk is incomplete (ends at `<eof>`).
 fn incomplete(s: &State) -> bool {
     match s.error_value() {
@@ -296,40 +270,54 @@ fn incomplete(s: &State) -> bool {
 impl Cli {
     /// Read one chunk: as an expression (`return line;`) if that compiles, else as a
     /// statement, with continuation lines while it is incomplete. Pushes the function or
-    /// the error; `None` at end of input.
-    fn loadline(&mut self, repl: &mut Repl) -> Option<bool> {
-        let p = self.prompt(true);
-        let mut line = repl.read_line(&p)?;
-        if line.first() == Some(&b'=') {
-            let mut l = b"return ".to_vec();
-            l.extend_from_slice(&line[1..]);
-            line = l;
-        }
-        let mut ret = b"return ".to_vec();
-        ret.extend_from_slice(&line);
-        ret.push(b';');
-        if let Ok(f) = self.s.load(&ret, b"=stdin") {
-            self.s.push(f);
-            return Some(true);
-        }
-        loop {
-            match self.s.load(&line, b"=stdin") {
-                Ok(f) => {
-                    self.s.push(f);
-                    return Some(true);
-                }
-                Err(_) => {
-                    if incomplete(&self.s) {
-                        let p2 = self.prompt(false);
-                        if let Some(more) = repl.read_line(&p2) {
-                            line.push(b'\n');
-                            line.extend_from_slice(&more);
-                            continue;
-                        }
+    /// the error (`Some(true)`/`Some(false)`); `None` at end of input. A chunk the user
+    /// abandons (Ctrl-C in the line editor) is forgotten and a new one read.
+    fn loadline(&mut self, input: &mut LineInput) -> Option<bool> {
+        'chunk: loop {
+            let p = self.prompt(true);
+            let mut line = match input.read_line(&p) {
+                Input::Line(l) => l,
+                Input::Cancel => continue 'chunk,
+                Input::End => return None,
+            };
+            if line.first() == Some(&b'=') {
+                let mut l = b"return ".to_vec();
+                l.extend_from_slice(&line[1..]);
+                line = l;
+            }
+            let mut ret = b"return ".to_vec();
+            ret.extend_from_slice(&line);
+            ret.push(b';');
+            if let Ok(f) = self.s.load(&ret, b"=stdin") {
+                input.save_line(&line);
+                self.s.push(f);
+                return Some(true);
+            }
+            loop {
+                match self.s.load(&line, b"=stdin") {
+                    Ok(f) => {
+                        input.save_line(&line);
+                        self.s.push(f);
+                        return Some(true);
                     }
-                    let e = self.s.error_value();
-                    self.s.push(e);
-                    return Some(false);
+                    Err(_) => {
+                        if incomplete(&self.s) {
+                            let p2 = self.prompt(false);
+                            match input.read_line(&p2) {
+                                Input::Line(more) => {
+                                    line.push(b'\n');
+                                    line.extend_from_slice(&more);
+                                    continue;
+                                }
+                                Input::Cancel => continue 'chunk,
+                                Input::End => {}
+                            }
+                        }
+                        input.save_line(&line);
+                        let e = self.s.error_value();
+                        self.s.push(e);
+                        return Some(false);
+                    }
                 }
             }
         }
@@ -359,12 +347,10 @@ impl Cli {
     }
 
     fn repl(&mut self) {
-        let mut repl = Repl {
-            echo: !std::io::stdin().is_terminal(),
-        };
+        let mut input = LineInput::new();
         let old = self.progname.take();
         let base = self.s.top();
-        while let Some(ok) = self.loadline(&mut repl) {
+        while let Some(ok) = self.loadline(&mut input) {
             let ok = ok && self.docall(0, MULTRET);
             if ok {
                 self.print_results(base);

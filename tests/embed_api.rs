@@ -460,7 +460,7 @@ fn handles_survive_collections_and_are_freed() {
         "for i = 1, 20000 do local x = {i, tostring(i)} end collectgarbage() collectgarbage()",
     )
     .unwrap();
-    vm.collect_garbage();
+    vm.collect_garbage().unwrap();
     assert_eq!(t.get::<_, String>(&mut vm, "name").unwrap(), "kept");
     assert_eq!(f.call::<_, i64>(&mut vm, ()).unwrap(), 1);
     assert_eq!(f.call::<_, i64>(&mut vm, ()).unwrap(), 2);
@@ -568,4 +568,60 @@ fn errors_constructors() {
     let e = Error::with_value(LuaValue::Nil);
     assert_eq!(e.message(), "(error object is a nil value)");
     let _: &dyn std::error::Error = &e;
+}
+
+#[test]
+fn a_metatable_set_from_rust_registers_its_finalizer() {
+    let mut vm = vm();
+    let mt: LuaTable = vm
+        .load(
+            "return {__gc = function() finalized = (finalized or 0) + 1 end}",
+            "=mt",
+        )
+        .unwrap()
+        .call(&mut vm, ())
+        .unwrap();
+    let t = vm.create_table();
+    t.set_metatable(&mut vm, Some(&mt)).unwrap();
+    drop(t);
+    vm.collect_garbage().unwrap();
+    assert_eq!(vm.get_global::<Option<i64>>("finalized").unwrap(), Some(1));
+    // an error in a finalizer comes back from collect_garbage, as from collectgarbage()
+    vm.execute_string("setmetatable({}, {__gc = function() error('in gc') end})")
+        .unwrap();
+    let e = vm.collect_garbage().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Runtime);
+    assert!(
+        e.message().starts_with("error in __gc metamethod (") && e.message().contains("in gc"),
+        "{}",
+        e.message()
+    );
+    // the VM goes on
+    assert_eq!(dbg(&vm.execute_string("return 1").unwrap()), "[1]");
+}
+
+#[test]
+fn handle_accessors_of_values() {
+    let mut vm = vm();
+    vm.register("id", |v: LuaValue| v).unwrap();
+    let r = vm
+        .execute_string("return print, io.stdout, 'txt', {}")
+        .unwrap();
+    assert!(r[0].as_function().is_some() && r[1].as_function().is_none());
+    assert!(r[1].as_userdata().is_some() && r[0].as_userdata().is_none());
+    assert!(r[3].as_table().is_some() && r[2].as_table().is_none());
+    match &r[2] {
+        LuaValue::String(s) => {
+            assert_eq!(s.to_str(), Some("txt"));
+            assert_eq!(s.as_bytes(), b"txt");
+        }
+        other => panic!("{other:?}"),
+    }
+    // a function handle calls the function it roots
+    let f = r[0].as_function().unwrap().clone();
+    vm.set_global("p", &f).unwrap();
+    assert_eq!(
+        dbg(&vm.execute_string("return p == print").unwrap()),
+        "[true]"
+    );
 }

@@ -168,7 +168,7 @@ fn memory_bomb_under_a_memory_limit() {
         .execute_string("local ok, m = pcall(function() local t = {} for i = 1, 1e9 do t[i] = {} end end) return ok, m")
         .unwrap();
     assert_eq!(dbg(&r), r#"[false, "not enough memory"]"#);
-    vm.collect_garbage();
+    vm.collect_garbage().unwrap();
     assert!(vm.memory_used() < 16 << 20, "{}", vm.memory_used());
 }
 

@@ -222,10 +222,10 @@ fn plain_userdata_and_drop() {
         let d = vm.create_userdata(Dropper(drops.clone())).unwrap();
         vm.set_global("d", d).unwrap();
     }
-    vm.collect_garbage();
+    vm.collect_garbage().unwrap();
     assert_eq!(drops.get(), 0, "still referenced by a global");
     vm.execute_string("d = nil").unwrap();
-    vm.collect_garbage();
+    vm.collect_garbage().unwrap();
     assert_eq!(drops.get(), 1);
     for _ in 0..10 {
         let _ = vm.create_userdata(Dropper(drops.clone())).unwrap();
@@ -245,6 +245,6 @@ fn host_closures_are_collected_with_their_function() {
     }
     assert_eq!(dbg(&vm.execute_string("return f()").unwrap()), "[0]");
     vm.execute_string("f = nil").unwrap();
-    vm.collect_garbage();
+    vm.collect_garbage().unwrap();
     assert_eq!(drops.get(), 1);
 }

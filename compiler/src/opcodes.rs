@@ -60,7 +60,7 @@ macro_rules! opcodes {
         /// A Lua 5.3 opcode.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[repr(u8)]
-        pub enum OpCode { $(#[doc = $doc] $name,)* }
+        pub enum OpCode { $(#[doc = concat!("`", $doc, "`")] $name,)* }
 
         const ALL: &[OpCode] = &[$(OpCode::$name,)*];
         const NAMES: &[&str] = &[$(stringify!($name),)*];

@@ -1,16 +1,16 @@
 //! The `Send` value format: what crosses from one VM to another.
 //!
-//! A [`Packet`] is a graph of plain data: its roots are [`SendValue`]s; tables, Lua
+//! A [`Packet`] is a graph of plain data: its roots are `SendValue`s; tables, Lua
 //! functions, upvalue cells and transferable userdata are numbered objects that values
 //! refer to by index, so cycles and shared references survive the copy (two references to
 //! one table arrive as two references to one new table; two closures sharing an upvalue
 //! still share it).
 //!
 //! - A Lua function travels as its `Arc<Proto>` plus its upvalue cells, copied recursively.
-//! - The sender's globals table travels as [`SendValue::Globals`] and arrives as the
+//! - The sender's globals table travels as `SendValue::Globals` and arrives as the
 //!   receiver's globals (so a function's `_ENV` is rebound, and globals are never copied).
 //! - Rust functions and library tables (tables in `package.loaded` that hold Rust
-//!   functions, like `string`) travel by name ([`crate::names`]) and arrive as the
+//!   functions, like `string`) travel by name (`crate::names`) and arrive as the
 //!   receiver's own copy.
 //! - Full userdata travel only when their type was registered with
 //!   [`register_transferable`]; coroutines never do.

@@ -508,6 +508,11 @@ impl Heap {
         // stops being black (PUC's `makewhite` there)
     }
 
+    /// Make room in the object list for `additional` more objects.
+    pub fn reserve(&mut self, additional: usize) {
+        self.objects.reserve(additional);
+    }
+
     /// Record `bytes` more (or fewer, negative) owned by existing objects (buffer growth).
     #[inline]
     pub fn account(&mut self, delta: isize) {

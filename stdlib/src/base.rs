@@ -37,9 +37,9 @@ pub const FUNCS: Lib = &[
 pub fn open(s: &mut State) {
     let g = s.globals();
     crate::register(s, g, FUNCS);
-    s.set_global("_G", Value::Table(g));
-    let v = s.str_value(b"Lua 5.3");
-    s.set_global("_VERSION", v);
+    s.raw_set_static(g, "_G", Value::Table(g));
+    let v = Value::Str(s.new_static_str(b"Lua 5.3"));
+    s.raw_set_static(g, "_VERSION", v);
 }
 
 fn print(s: &mut State) -> LuaResult<usize> {

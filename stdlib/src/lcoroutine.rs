@@ -21,7 +21,7 @@ pub const FUNCS: Lib = &[
 ];
 
 pub fn open(s: &mut State) {
-    crate::open_lib(s, "coroutine", FUNCS);
+    crate::open_lib_with(s, "coroutine", FUNCS, 0);
 }
 
 fn check_co(s: &mut State, n: usize) -> LuaResult<luavm_vm::Gc<luavm_vm::Thread>> {

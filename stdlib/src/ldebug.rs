@@ -37,7 +37,7 @@ pub const FUNCS: Lib = &[
 ];
 
 pub fn open(s: &mut State) {
-    crate::open_lib(s, "debug", FUNCS);
+    crate::open_lib_with(s, "debug", FUNCS, 0);
 }
 
 /// The optional thread argument: the thread (`None`: the running one) and how many

@@ -27,33 +27,39 @@ use luavm_vm::{Gc, NativeFn, State, Table, Value};
 /// A library: name → function.
 pub type Lib = &'static [(&'static str, NativeFn)];
 
-/// Store the functions of `lib` into table `t`.
+/// Store the functions of `lib` into table `t` (the names are interned without a copy).
 pub fn register(s: &mut State, t: Gc<Table>, lib: Lib) {
     for (name, f) in lib {
-        s.raw_set_str(t, name, Value::NativeFn(*f));
+        s.raw_set_static(t, name, Value::NativeFn(*f));
     }
 }
 
-/// Create library table `name` with `funcs`, store it in the globals and in
-/// `package.loaded` (the registry's `_LOADED`).
-pub fn open_lib(s: &mut State, name: &str, funcs: Lib) -> Gc<Table> {
+/// Create library table `name` with `funcs` (and room for `extra` more fields), store it
+/// in the globals and in `package.loaded` (the registry's `_LOADED`).
+pub fn open_lib_with(s: &mut State, name: &'static str, funcs: Lib, extra: usize) -> Gc<Table> {
     // sized once: no rehash while the functions go in (VM creation cost)
-    let t = s.new_table_with(0, funcs.len() + 4);
-    s.set_global(name, Value::Table(t));
+    let t = s.new_table_with(0, funcs.len() + extra);
+    let g = s.globals();
+    s.raw_set_static(g, name, Value::Table(t));
     register(s, t, funcs);
     let loaded = loaded_table(s);
-    s.raw_set_str(loaded, name, Value::Table(t));
+    s.raw_set_static(loaded, name, Value::Table(t));
     t
 }
 
-/// The registry's `_LOADED` table (created on first use).
+/// `open_lib_with` with room for a few more fields.
+pub fn open_lib(s: &mut State, name: &'static str, funcs: Lib) -> Gc<Table> {
+    open_lib_with(s, name, funcs, 4)
+}
+
+/// The registry's `_LOADED` table (created on first use, with room for every library).
 pub fn loaded_table(s: &mut State) -> Gc<Table> {
     let reg = s.registry();
-    let key = s.str_value(b"_LOADED");
+    let key = Value::Str(s.new_static_str(b"_LOADED"));
     match reg.get(key) {
         Value::Table(t) => t,
         _ => {
-            let t = s.new_table();
+            let t = s.new_table_with(0, 11); // every library and _G
             s.raw_set(reg, key, Value::Table(t));
             t
         }
@@ -71,26 +77,61 @@ pub fn open_all(s: &mut State) {
 }
 
 /// Open the libraries of `libs` into the state's globals (in `luaL_openlibs`' order).
+///
+/// Everything that grows while the libraries go in (the heap's object list, the intern
+/// table, `_G`, the registry) is sized once beforehand from the libraries' function
+/// lists: a new VM is mostly this function, and regrowing those was a third of its cost.
 pub fn open_libs(s: &mut State, libs: Stdlib) {
+    type Opener = fn(&mut State);
+    // (library, opener, its functions, how many more objects it makes: its table, its
+    // name, other fields; names it shares with earlier libraries are not new)
+    let order: [(Stdlib, Opener, Lib, usize); 9] = [
+        (Stdlib::Package, lpackage::open, lpackage::FUNCS, 16),
+        (Stdlib::Coroutine, lcoroutine::open, lcoroutine::FUNCS, 2),
+        (Stdlib::String, lstring::open, lstring::FUNCS, 3),
+        (Stdlib::Io, lio::open, lio::FUNCS, lio::METHODS.len() + 4),
+        (Stdlib::Os, los::open, los::FUNCS, 2),
+        (Stdlib::Table, ltable::open, ltable::FUNCS, 0),
+        (Stdlib::Math, lmath::open, lmath::FUNCS, 10),
+        (Stdlib::Utf8, lutf8::open, lutf8::FUNCS, 2),
+        (Stdlib::Debug, ldebug::open, ldebug::FUNCS, 0),
+    ];
+    // new objects (almost all of them strings), fields of `_G`, keys of the registry
+    let (mut objects, mut globals, mut registry) = (0, 0, 0);
+    if libs.contains(Stdlib::Base) {
+        objects += base::FUNCS.len() + 5;
+        globals += base::FUNCS.len() + 2; // _G, _VERSION
+    }
+    for (lib, _, funcs, extra) in order {
+        if libs.contains(lib) {
+            objects += funcs.len() + extra;
+            globals += 1;
+        }
+    }
+    if !libs.is_empty() {
+        registry += 1; // _LOADED
+    }
+    if libs.contains(Stdlib::Package) {
+        globals += 1; // require
+        registry += 1; // luavm.package
+    }
+    if libs.contains(Stdlib::Io) {
+        registry += 3; // FILE*, _IO_input, _IO_output
+    }
+    s.reserve(objects, objects);
+    let g = s.globals();
+    let d = g.reserve_hash(globals);
+    s.heap.account(d);
+    let reg = s.registry();
+    let d = reg.reserve_hash(registry);
+    s.heap.account(d);
     if libs.contains(Stdlib::Base) {
         base::open(s);
         let g = s.globals();
         let loaded = loaded_table(s);
-        s.raw_set_str(loaded, "_G", Value::Table(g));
+        s.raw_set_static(loaded, "_G", Value::Table(g));
     }
-    type Opener = fn(&mut State);
-    let order: [(Stdlib, Opener); 9] = [
-        (Stdlib::Package, lpackage::open),
-        (Stdlib::Coroutine, lcoroutine::open),
-        (Stdlib::String, lstring::open),
-        (Stdlib::Io, lio::open),
-        (Stdlib::Os, los::open),
-        (Stdlib::Table, ltable::open),
-        (Stdlib::Math, lmath::open),
-        (Stdlib::Utf8, lutf8::open),
-        (Stdlib::Debug, ldebug::open),
-    ];
-    for (lib, open) in order {
+    for (lib, open, _, _) in order {
         if libs.contains(lib) {
             open(s);
         }

@@ -30,7 +30,7 @@ const MAXARGLINE: usize = 250;
 /// Longest numeral `read("n")` accepts (PUC's `L_MAXLENNUM`).
 const MAXLENNUM: usize = 200;
 
-const FUNCS: Lib = &[
+pub(crate) const FUNCS: Lib = &[
     ("close", io_close),
     ("flush", io_flush),
     ("input", io_input),
@@ -44,7 +44,7 @@ const FUNCS: Lib = &[
     ("write", io_write),
 ];
 
-const METHODS: Lib = &[
+pub(crate) const METHODS: Lib = &[
     ("close", f_close),
     ("flush", f_flush),
     ("lines", f_lines),
@@ -84,15 +84,15 @@ impl Drop for LFile {
 }
 
 pub fn open(s: &mut State) {
-    let io = crate::open_lib(s, "io", FUNCS);
+    let io = crate::open_lib_with(s, "io", FUNCS, 3);
     // the metatable of files (luaL_newmetatable + createmeta)
-    let mt = s.new_table();
-    let name = s.str_value(FILEHANDLE.as_bytes());
-    s.raw_set_str(mt, "__name", name);
-    s.raw_set_str(mt, "__index", Value::Table(mt));
+    let mt = s.new_table_with(0, METHODS.len() + 2);
+    let name = Value::Str(s.new_static_str(FILEHANDLE.as_bytes()));
+    s.raw_set_static(mt, "__name", name);
+    s.raw_set_static(mt, "__index", Value::Table(mt));
     crate::register(s, mt, METHODS);
     let reg = s.registry();
-    s.raw_set_str(reg, FILEHANDLE, Value::Table(mt));
+    s.raw_set_static(reg, FILEHANDLE, Value::Table(mt));
     for (fd, fname, key) in [
         (0, "stdin", Some(IO_INPUT)),
         (1, "stdout", Some(IO_OUTPUT)),
@@ -100,9 +100,9 @@ pub fn open(s: &mut State) {
     ] {
         let f = new_file(s, stream::std_stream_ref(fd), CloseKind::Std);
         if let Some(k) = key {
-            s.raw_set_str(reg, k, f);
+            s.raw_set_static(reg, k, f);
         }
-        s.raw_set_str(io, fname, f);
+        s.raw_set_static(io, fname, f);
     }
 }
 

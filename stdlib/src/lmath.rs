@@ -55,17 +55,17 @@ const DEFAULT_SEED: i64 = 0;
 
 /// Install the `math` library.
 pub fn open(s: &mut State) {
-    let m = crate::open_lib(s, "math", FUNCS);
-    s.raw_set_str(m, "pi", Value::Num(std::f64::consts::PI));
-    s.raw_set_str(m, "huge", Value::Num(f64::INFINITY));
-    s.raw_set_str(m, "maxinteger", Value::Int(i64::MAX));
-    s.raw_set_str(m, "mininteger", Value::Int(i64::MIN));
+    let m = crate::open_lib_with(s, "math", FUNCS, 6);
+    s.raw_set_static(m, "pi", Value::Num(std::f64::consts::PI));
+    s.raw_set_static(m, "huge", Value::Num(f64::INFINITY));
+    s.raw_set_static(m, "maxinteger", Value::Int(i64::MAX));
+    s.raw_set_static(m, "mininteger", Value::Int(i64::MIN));
     let st = s.new_table_with(4, 0);
     write_state(s, st, &Xoshiro::seeded(DEFAULT_SEED));
     let r = s.new_native_closure(random, "random", vec![Value::Table(st)]);
-    s.raw_set_str(m, "random", r);
+    s.raw_set_static(m, "random", r);
     let rs = s.new_native_closure(randomseed, "randomseed", vec![Value::Table(st)]);
-    s.raw_set_str(m, "randomseed", rs);
+    s.raw_set_static(m, "randomseed", rs);
 }
 
 // ---- helpers ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ use crate::lio_stream as stream;
 use crate::los_time::{self, DateFields, Tm};
 use crate::Lib;
 
-const FUNCS: Lib = &[
+pub(crate) const FUNCS: Lib = &[
     ("clock", clock),
     ("date", date),
     ("difftime", difftime),
@@ -29,7 +29,7 @@ const FUNCS: Lib = &[
 ];
 
 pub fn open(s: &mut State) {
-    crate::open_lib(s, "os", FUNCS);
+    crate::open_lib_with(s, "os", FUNCS, 0);
 }
 
 /// `luaL_fileresult`.

@@ -12,34 +12,36 @@ const LUA_PATH_DEFAULT: &str =
 const LUA_CPATH_DEFAULT: &str =
     "/usr/local/lib/lua/5.3/?.so;/usr/local/lib/lua/5.3/loadall.so;./?.so";
 
-const FUNCS: Lib = &[("searchpath", searchpath)];
+pub(crate) const FUNCS: Lib = &[("searchpath", searchpath)];
 
 pub fn open(s: &mut State) {
-    let pkg = crate::open_lib(s, "package", FUNCS);
+    let pkg = crate::open_lib_with(s, "package", FUNCS, 6);
     let loaded = crate::loaded_table(s);
-    s.raw_set_str(pkg, "loaded", Value::Table(loaded));
+    s.raw_set_static(pkg, "loaded", Value::Table(loaded));
     let preload = s.new_table();
-    s.raw_set_str(pkg, "preload", Value::Table(preload));
+    s.raw_set_static(pkg, "preload", Value::Table(preload));
     // `lua -E` sets registry.LUA_NOENV: ignore the environment (as PUC's `noenv`)
     let reg = s.registry();
-    let noenv_key = s.str_value(b"LUA_NOENV");
+    let noenv_key = Value::Str(s.new_static_str(b"LUA_NOENV"));
     let noenv = reg.get(noenv_key).truthy();
-    let env_path = |vars: &[&str], default: &str| {
-        if noenv {
-            default.to_string()
+    for (field, vars, default) in [
+        ("path", ["LUA_PATH_5_3", "LUA_PATH"], LUA_PATH_DEFAULT),
+        ("cpath", ["LUA_CPATH_5_3", "LUA_CPATH"], LUA_CPATH_DEFAULT),
+    ] {
+        let from_env = if noenv {
+            None
         } else {
-            env_path(vars, default)
-        }
-    };
-    let path = env_path(&["LUA_PATH_5_3", "LUA_PATH"], LUA_PATH_DEFAULT);
-    let v = s.str_value(path.as_bytes());
-    s.raw_set_str(pkg, "path", v);
-    let cpath = env_path(&["LUA_CPATH_5_3", "LUA_CPATH"], LUA_CPATH_DEFAULT);
-    let v = s.str_value(cpath.as_bytes());
-    s.raw_set_str(pkg, "cpath", v);
-    let v = s.str_value(b"/\n;\n?\n!\n-\n");
-    s.raw_set_str(pkg, "config", v);
-    let searchers = s.new_table();
+            env_path(&vars, default)
+        };
+        let v = match from_env {
+            Some(p) => s.str_value(p.as_bytes()),
+            None => Value::Str(s.new_static_str(default.as_bytes())),
+        };
+        s.raw_set_static(pkg, field, v);
+    }
+    let v = Value::Str(s.new_static_str(b"/\n;\n?\n!\n-\n"));
+    s.raw_set_static(pkg, "config", v);
+    let searchers = s.new_table_with(4, 0);
     for (i, f) in [
         searcher_preload as luavm_vm::NativeFn,
         searcher_lua,
@@ -51,24 +53,26 @@ pub fn open(s: &mut State) {
     {
         s.raw_set_int(searchers, i as i64 + 1, Value::NativeFn(*f));
     }
-    s.raw_set_str(pkg, "searchers", Value::Table(searchers));
-    s.set_global("require", Value::NativeFn(require));
+    s.raw_set_static(pkg, "searchers", Value::Table(searchers));
+    let g = s.globals();
+    s.raw_set_static(g, "require", Value::NativeFn(require));
     // `require` finds the package table through the registry
-    let reg = s.registry();
-    s.raw_set_str(reg, "luavm.package", Value::Table(pkg));
+    s.raw_set_static(reg, "luavm.package", Value::Table(pkg));
 }
 
-/// `LUA_PATH_5_3`/`LUA_PATH` with ";;" replaced by the default path.
-fn env_path(vars: &[&str], default: &str) -> String {
+/// `LUA_PATH_5_3`/`LUA_PATH` with ";;" replaced by the default path (`None`: neither
+/// variable is set).
+fn env_path(vars: &[&str], default: &str) -> Option<String> {
     for v in vars {
         if let Ok(p) = std::env::var(v) {
-            return p
-                .replace(";;", &format!(";{default};"))
-                .trim_matches(';')
-                .to_string();
+            return Some(
+                p.replace(";;", &format!(";{default};"))
+                    .trim_matches(';')
+                    .to_string(),
+            );
         }
     }
-    default.to_string()
+    None
 }
 
 fn package_table(s: &mut State) -> Option<luavm_vm::Gc<luavm_vm::Table>> {

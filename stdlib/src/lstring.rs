@@ -36,9 +36,9 @@ pub const FUNCS: Lib = &[
 const MAX_STRING: usize = i32::MAX as usize;
 
 pub fn open(s: &mut State) {
-    let t = crate::open_lib(s, "string", FUNCS);
-    let mt = s.new_table();
-    s.raw_set_str(mt, "__index", Value::Table(t));
+    let t = crate::open_lib_with(s, "string", FUNCS, 0);
+    let mt = s.new_table_with(0, 1);
+    s.raw_set_static(mt, "__index", Value::Table(t));
     s.set_type_metatable(Type::String, Some(mt));
 }
 

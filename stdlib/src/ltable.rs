@@ -44,7 +44,7 @@ pub const FUNCS: Lib = &[
 
 /// Install the `table` library.
 pub fn open(s: &mut State) {
-    crate::open_lib(s, "table", FUNCS);
+    crate::open_lib_with(s, "table", FUNCS, 0);
 }
 
 // ---- element access -----------------------------------------------------------------

@@ -28,9 +28,9 @@ pub const FUNCS: Lib = &[
 ];
 
 pub fn open(s: &mut State) {
-    let t = crate::open_lib(s, "utf8", FUNCS);
+    let t = crate::open_lib_with(s, "utf8", FUNCS, 1);
     let patt = s.str_value(UTF8PATT);
-    s.raw_set_str(t, "charpattern", patt);
+    s.raw_set_static(t, "charpattern", patt);
 }
 
 /// Byte `i` of `s`, or 0 past its end (the C string terminator).

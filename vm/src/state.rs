@@ -101,24 +101,28 @@ impl Default for State {
 
 impl State {
     pub fn new() -> State {
+        // sized once for what a new state makes (VM creation cost): its objects, the
+        // metamethod names, PUC's BASIC_STACK_SIZE (2 * LUA_MINSTACK) stack slots
         let mut heap = Heap::new();
+        heap.reserve(TM_NAMES.len() + 8);
         let mut strings = Interner::default();
+        strings.reserve(TM_NAMES.len() + 1);
         let main_thread = heap.alloc(Thread {
             data: Default::default(),
             status: std::cell::Cell::new(CoStatus::Running),
             in_twups: std::cell::Cell::new(false),
         });
         let globals = heap.alloc(Table::new());
-        let registry = heap.alloc(Table::new());
+        let registry = heap.alloc(Table::with_capacity(2, 0));
         let tm_names = TM_NAMES
             .iter()
-            .map(|n| strings.intern(&mut heap, n.as_bytes()))
+            .map(|n| strings.intern_static(&mut heap, n.as_bytes()))
             .collect();
-        let mem_err_msg = strings.intern(&mut heap, b"not enough memory");
+        let mem_err_msg = strings.intern_static(&mut heap, b"not enough memory");
         let st = State {
             heap,
             strings,
-            stack: vec![Value::Nil; 64],
+            stack: vec![Value::Nil; 40],
             ci: vec![CallInfo::base_frame()],
             open_upvals: Vec::new(),
             top: 1,
@@ -157,6 +161,18 @@ impl State {
     #[inline]
     pub fn new_str(&mut self, bytes: &[u8]) -> Gc<LuaStr> {
         self.strings.intern(&mut self.heap, bytes)
+    }
+    /// Intern bytes that live for the whole program (library and field names): the
+    /// string borrows them instead of copying.
+    #[inline]
+    pub fn new_static_str(&mut self, bytes: &'static [u8]) -> Gc<LuaStr> {
+        self.strings.intern_static(&mut self.heap, bytes)
+    }
+    /// Make room for `objects` more heap objects, `strings` of them new short strings, so
+    /// that opening libraries grows no list or intern table piecemeal (VM creation cost).
+    pub fn reserve(&mut self, objects: usize, strings: usize) {
+        self.heap.reserve(objects);
+        self.strings.reserve(strings);
     }
     /// A string value from owned bytes.
     pub fn new_str_vec(&mut self, bytes: Vec<u8>) -> Gc<LuaStr> {
@@ -269,6 +285,13 @@ impl State {
     }
     pub fn raw_set_str(&mut self, t: Gc<Table>, k: &str, v: Value) {
         let k = self.new_str(k.as_bytes());
+        let d = t.set_str(k, v);
+        self.barrier_table(t, Value::Str(k), v);
+        self.heap.account(d);
+    }
+    /// `raw_set_str` with a key that lives for the whole program (see `new_static_str`).
+    pub fn raw_set_static(&mut self, t: Gc<Table>, k: &'static str, v: Value) {
+        let k = self.new_static_str(k.as_bytes());
         let d = t.set_str(k, v);
         self.barrier_table(t, Value::Str(k), v);
         self.heap.account(d);

@@ -323,6 +323,34 @@ impl Table {
         t
     }
 
+    /// Grow the hash part at once so that `additional` more keys go in without a rehash
+    /// (for tables filled with a known number of fields, like `_G` by the libraries).
+    /// Returns the change in owned bytes (for GC accounting).
+    pub fn reserve_hash(&self, additional: usize) -> isize {
+        let inner = self.inner_mut();
+        let need = inner.used + additional;
+        if hash_capacity_for(need) <= inner.nodes.len() {
+            return 0;
+        }
+        let old_size = inner.size_bytes() as isize;
+        let fresh = vec![Node::default(); hash_capacity_for(need)].into_boxed_slice();
+        let old_nodes = std::mem::replace(&mut inner.nodes, fresh);
+        inner.used = 0;
+        let mask = inner.nodes.len() - 1;
+        for n in old_nodes.iter() {
+            if n.key.is_nil() || n.val.is_nil() {
+                continue;
+            }
+            let mut i = slot_of(hash_value(n.key), mask);
+            while !inner.nodes[i].key.is_nil() {
+                i = (i + 1) & mask;
+            }
+            inner.nodes[i] = *n;
+            inner.used += 1;
+        }
+        inner.size_bytes() as isize - old_size
+    }
+
     #[inline(always)]
     fn inner(&self) -> &Inner {
         // SAFETY: see the module comment — no `&mut Inner` is alive while this shared

@@ -244,6 +244,15 @@ pub trait LuaApi {
     }
 
     /// Global `name`, converted (a missing global is `nil`).
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// vm.execute_string("name = 'lua'; n = 3").unwrap();
+    /// assert_eq!(vm.get_global::<String>("name").unwrap(), "lua");
+    /// assert_eq!(vm.get_global::<Option<i64>>("missing").unwrap(), None);
+    /// assert!(vm.get_global::<i64>("name").is_err()); // not a number
+    /// ```
     fn get_global<T: FromLua>(&mut self, name: &str) -> Result<T> {
         let mut lua = self.lua();
         let raw = lua.state.get_global(name);
@@ -252,6 +261,13 @@ pub trait LuaApi {
     }
 
     /// The globals table (`_G`).
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// vm.globals().set(&mut vm, "x", 5).unwrap();
+    /// assert_eq!(format!("{:?}", vm.execute_string("return x").unwrap()), "[5]");
+    /// ```
     fn globals(&mut self) -> LuaTable {
         let lua = self.lua();
         let g = Value::Table(lua.state.globals());
@@ -259,6 +275,15 @@ pub trait LuaApi {
     }
 
     /// A new empty table.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let t = vm.create_table();
+    /// t.set(&mut vm, "k", "v").unwrap();
+    /// vm.set_global("t", &t).unwrap();
+    /// assert_eq!(format!("{:?}", vm.execute_string("return t.k").unwrap()), r#"["v"]"#);
+    /// ```
     fn create_table(&mut self) -> LuaTable {
         let lua = self.lua();
         let t = Value::Table(lua.state.new_table());
@@ -286,6 +311,13 @@ pub trait LuaApi {
     }
 
     /// A new table with the `(key, value)` pairs.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let t = vm.create_table_from([("host", "localhost"), ("mode", "dev")]).unwrap();
+    /// assert_eq!(t.get::<_, String>(&mut vm, "mode").unwrap(), "dev");
+    /// ```
     fn create_table_from<K: IntoLua, V: IntoLua, I: IntoIterator<Item = (K, V)>>(
         &mut self,
         pairs: I,
@@ -300,6 +332,15 @@ pub trait LuaApi {
 
     /// A Lua function that calls the Rust function or closure `f`, whose arguments and
     /// results are converted with [`FromLua`] / [`IntoLuaMulti`] (see [`HostFunction`]).
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let f = vm.create_function(|s: String, n: Option<usize>| s.repeat(n.unwrap_or(2)));
+    /// assert_eq!(f.call::<_, String>(&mut vm, ("ab", 3)).unwrap(), "ababab");
+    /// vm.set_global("rep", f).unwrap();
+    /// assert_eq!(format!("{:?}", vm.execute_string("return rep('x')").unwrap()), r#"["xx"]"#);
+    /// ```
     fn create_function<M, F: HostFunction<M>>(&mut self, f: F) -> LuaFunction {
         let lua = self.lua();
         host_fn::make_function(lua.state, "?", f.into_host_fn())
@@ -308,6 +349,17 @@ pub trait LuaApi {
     /// Like [`create_function`](Self::create_function), for a closure that also gets the
     /// VM: `|lua: &mut Lua, args: A| -> R` where `A` is a tuple of arguments (or
     /// `Variadic`).
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, Lua, LuaTable, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// // a function that builds a table in the VM it runs in
+    /// let f = vm.create_function_with(|lua: &mut Lua, (k, v): (String, i64)| {
+    ///     lua.create_table_from([(k, v)])
+    /// });
+    /// let t: LuaTable = f.call(&mut vm, ("n", 1)).unwrap();
+    /// assert_eq!(t.get::<_, i64>(&mut vm, "n").unwrap(), 1);
+    /// ```
     fn create_function_with<A, R, F>(&mut self, f: F) -> LuaFunction
     where
         A: FromLuaMulti,
@@ -336,6 +388,17 @@ pub trait LuaApi {
 
     /// Set global `name` to a function calling `f` with the VM (see
     /// [`create_function_with`](Self::create_function_with)).
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, Lua, LuaFunction, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// // call back into Lua from Rust
+    /// vm.register_with("twice", |lua: &mut Lua, f: LuaFunction| -> Result<i64, luavm_vm::embed::Error> {
+    ///     Ok(f.call::<_, i64>(lua, ())? * 2)
+    /// }).unwrap();
+    /// let r = vm.execute_string("return twice(function() return 21 end)").unwrap();
+    /// assert_eq!(format!("{r:?}"), "[42]");
+    /// ```
     fn register_with<A, R, F>(&mut self, name: &str, f: F) -> Result<()>
     where
         A: FromLuaMulti,
@@ -374,6 +437,20 @@ pub trait LuaApi {
 
     /// A new full userdata owning `data`, with the methods and metamethods of `T`
     /// (see [`UserData`]).
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption, UserDataMethods};
+    /// struct Point { x: f64, y: f64 }
+    /// impl UserData for Point {
+    ///     fn add_methods(m: &mut UserDataMethods<Self>) {
+    ///         m.add_method("norm", |_, p, ()| (p.x * p.x + p.y * p.y).sqrt());
+    ///     }
+    /// }
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let p = vm.create_userdata(Point { x: 3.0, y: 4.0 }).unwrap();
+    /// vm.set_global("p", &p).unwrap();
+    /// assert_eq!(format!("{:?}", vm.execute_string("return p:norm()").unwrap()), "[5.0]");
+    /// ```
     fn create_userdata<T: UserData>(&mut self, data: T) -> Result<AnyUserData> {
         let mut lua = self.lua();
         userdata::create(&mut lua, data)
@@ -418,6 +495,17 @@ pub trait LuaApi {
 
     /// Call `f` with `args` (a value, a tuple of values, `()` or a `Variadic`),
     /// converting its results to `R`.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let f = vm.load("local a, b, c = ... return a, b + c", "=f").unwrap();
+    /// let (first, sum): (String, i64) = vm.call(&f, ("a", 2, 3)).unwrap();
+    /// assert_eq!((first.as_str(), sum), ("a", 5));
+    /// // "a" does not convert to an integer
+    /// let e = vm.call::<_, i64>(&f, ("a", 2, 3)).unwrap_err();
+    /// assert_eq!(e.kind(), luavm_vm::embed::ErrorKind::Conversion);
+    /// ```
     fn call<A: IntoLuaMulti, R: FromLuaMulti>(&mut self, f: &LuaFunction, args: A) -> Result<R> {
         let mut lua = self.lua();
         let args = args.into_lua_multi(&mut lua)?;
@@ -426,12 +514,25 @@ pub trait LuaApi {
         R::from_lua_multi(out, &mut lua).map_err(Error::without_argument)
     }
 
-    /// Run a full garbage collection.
-    fn collect_garbage(&mut self) {
-        self.lua().state.collect_garbage();
+    /// Run a full garbage collection, then the finalizers (`__gc`) of what it found, as
+    /// `collectgarbage()` does: an error in a finalizer is returned ("error in __gc
+    /// metamethod (...)"), the other finalizers stay pending until the next collection.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// vm.set_global("big", "x".repeat(1 << 20)).unwrap();
+    /// let before = vm.memory_used();
+    /// vm.execute_string("big = nil").unwrap();
+    /// vm.collect_garbage().unwrap();
+    /// assert!(vm.memory_used() < before - 1_000_000);
+    /// ```
+    fn collect_garbage(&mut self) -> Result<()> {
+        let lua = self.lua();
+        protected(lua.state, |s| s.full_gc())
     }
 
-    /// Bytes of memory the VM uses.
+    /// Bytes of memory the VM uses (what `collectgarbage("count")` reports, in bytes).
     fn memory_used(&mut self) -> usize {
         self.lua().state.memory_used()
     }
@@ -507,6 +608,17 @@ impl LuaTable {
     }
 
     /// `rawget(t, key)`.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let (t, mt) = (vm.create_table(), vm.create_table());
+    /// let index = vm.create_function(|| 1);
+    /// mt.set(&mut vm, "__index", index).unwrap();
+    /// t.set_metatable(&mut vm, Some(&mt)).unwrap();
+    /// assert_eq!(t.get::<_, Option<i64>>(&mut vm, "x").unwrap(), Some(1));
+    /// assert_eq!(t.raw_get::<_, Option<i64>>(&mut vm, "x").unwrap(), None);
+    /// ```
     pub fn raw_get<K: IntoLua, V: FromLua>(&self, lua: &mut impl LuaApi, key: K) -> Result<V> {
         let mut lua = lua.lua();
         let k = key.into_lua(&mut lua)?;
@@ -518,6 +630,14 @@ impl LuaTable {
     }
 
     /// `rawset(t, key, value)`; a nil or NaN key is an error.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let t = vm.create_table();
+    /// t.raw_set(&mut vm, 1, "first").unwrap();
+    /// assert_eq!(t.raw_set(&mut vm, f64::NAN, 1).unwrap_err().message(), "index is NaN");
+    /// ```
     pub fn raw_set<K: IntoLua, V: IntoLua>(
         &self,
         lua: &mut impl LuaApi,
@@ -540,6 +660,16 @@ impl LuaTable {
     }
 
     /// `#t` with the `__len` metamethod.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let (t, mt) = (vm.create_sequence([1, 2]).unwrap(), vm.create_table());
+    /// let len = vm.create_function(|| 10);
+    /// mt.set(&mut vm, "__len", len).unwrap();
+    /// t.set_metatable(&mut vm, Some(&mt)).unwrap();
+    /// assert_eq!((t.len(&mut vm).unwrap(), t.raw_len(&mut vm).unwrap()), (10, 2));
+    /// ```
     pub fn len(&self, lua: &mut impl LuaApi) -> Result<i64> {
         let lua = lua.lua();
         let t = Value::Table(self.raw_table(lua.state)?);
@@ -559,6 +689,15 @@ impl LuaTable {
     }
 
     /// Append `value` at `#t + 1` (raw).
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let t = vm.create_table();
+    /// t.push(&mut vm, "a").unwrap();
+    /// t.push(&mut vm, "b").unwrap();
+    /// assert_eq!(t.sequence_values::<String>(&mut vm).unwrap(), ["a", "b"]);
+    /// ```
     pub fn push<V: IntoLua>(&self, lua: &mut impl LuaApi, value: V) -> Result<()> {
         let n = self.raw_len(lua)?;
         self.raw_set(lua, n + 1, value)
@@ -610,7 +749,19 @@ impl LuaTable {
             .map(|mt| LuaTable(lua.state.host.root(Value::Table(mt)))))
     }
 
-    /// Set (or remove) the metatable.
+    /// Set (or remove) the metatable, as `setmetatable` (a `__gc` field present now
+    /// makes the table's finalizer run when it is collected).
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let (t, mt) = (vm.create_table(), vm.create_table());
+    /// let defaults = vm.create_table_from([("x", 1)]).unwrap();
+    /// mt.set(&mut vm, "__index", defaults).unwrap();
+    /// t.set_metatable(&mut vm, Some(&mt)).unwrap();
+    /// assert_eq!(t.get::<_, i64>(&mut vm, "x").unwrap(), 1);
+    /// assert!(t.metatable(&mut vm).unwrap().is_some());
+    /// ```
     pub fn set_metatable(&self, lua: &mut impl LuaApi, mt: Option<&LuaTable>) -> Result<()> {
         let lua = lua.lua();
         let t = self.raw_table(lua.state)?;
@@ -624,7 +775,8 @@ impl LuaTable {
 }
 
 impl LuaThread {
-    /// `coroutine.status` of the thread ("suspended", "running", "normal", "dead").
+    /// `coroutine.status` of the thread ("suspended", "running", "normal", "dead"); a
+    /// thread comes from Lua (`coroutine.create`), see `tests/embed_api.rs`.
     pub fn status(&self, lua: &mut impl LuaApi) -> Result<&'static str> {
         let lua = lua.lua();
         match handle_raw(lua.state, &self.0)? {

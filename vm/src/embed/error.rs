@@ -86,10 +86,34 @@ impl Error {
     }
     /// A runtime error with `message`; raised in Lua (when a host function returns it) as
     /// the string message prefixed with the caller's position, as `error` does.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, Error, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// vm.register("check", |n: i64| -> Result<i64, Error> {
+    ///     if n < 0 { Err(Error::runtime("negative")) } else { Ok(n) }
+    /// }).unwrap();
+    /// let e = vm.execute_string("check(-1)").unwrap_err();
+    /// assert_eq!(e.message(), r#"[string "check(-1)"]:1: negative"#);
+    /// assert!(e.traceback().unwrap().starts_with("stack traceback:"));
+    /// ```
     pub fn runtime(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Runtime, message)
     }
     /// A runtime error whose Lua value is `value` (raised as is, e.g. a table).
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, Error, Lua, LuaValue, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// vm.register_with("fail", |lua: &mut Lua, ()| -> Result<(), Error> {
+    ///     let t = lua.create_table_from([("code", 7)])?;
+    ///     Err(Error::with_value(LuaValue::Table(t)))
+    /// }).unwrap();
+    /// let e = vm.execute_string("fail()").unwrap_err();
+    /// assert_eq!(e.message(), "(error object is a table value)");
+    /// let t = e.value().as_table().unwrap().clone();
+    /// assert_eq!(t.get::<_, i64>(&mut vm, "code").unwrap(), 7);
+    /// ```
     pub fn with_value(value: LuaValue) -> Error {
         let message = match &value {
             LuaValue::String(s) => s.to_string_lossy(),
@@ -102,6 +126,13 @@ impl Error {
         e
     }
     /// A conversion error: `expected` wanted, `got` found ("number expected, got string").
+    ///
+    /// ```
+    /// use luavm_vm::embed::{Error, ErrorKind};
+    /// let e = Error::conversion("number", "table");
+    /// assert_eq!((e.kind(), e.message()), (ErrorKind::Conversion, "number expected, got table"));
+    /// assert_eq!(e.with_argument(2).argument(), Some(2));
+    /// ```
     pub fn conversion(expected: &str, got: &str) -> Error {
         Error::new(
             ErrorKind::Conversion,
@@ -127,6 +158,13 @@ impl Error {
     }
 
     /// The kind of failure.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, ErrorKind, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// assert_eq!(vm.execute_string("x =").unwrap_err().kind(), ErrorKind::Syntax);
+    /// assert_eq!(vm.execute_string("return {} .. ''").unwrap_err().kind(), ErrorKind::Runtime);
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind
     }
@@ -136,6 +174,14 @@ impl Error {
         &self.inner.message
     }
     /// The Lua error value (for `error({code = 1})`, that table).
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let e = vm.execute_string("return nil + 1").unwrap_err();
+    /// assert_eq!(e.value().as_str(), Some(e.message()));
+    /// assert!(e.message().ends_with("attempt to perform arithmetic on a nil value"));
+    /// ```
     pub fn value(&self) -> &LuaValue {
         &self.inner.value
     }
@@ -168,7 +214,16 @@ impl Error {
         self.inner.arg = None;
         self
     }
-    /// Whether the error ends the execution for sure (instruction limit, interrupt).
+    /// Whether the error ends the execution for sure (instruction limit, interrupt):
+    /// `pcall` in Lua could not catch it.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption { instruction_limit: Some(10_000), ..SafeOption::default() });
+    /// let e = vm.execute_string("while true do end").unwrap_err();
+    /// assert!(e.is_abort());
+    /// assert!(!vm.execute_string("return nil + 1").unwrap_err().is_abort());
+    /// ```
     pub fn is_abort(&self) -> bool {
         matches!(
             self.inner.kind,

@@ -159,6 +159,15 @@ impl Default for SafeOption {
 impl SafeOption {
     /// A sandbox: only the safe libraries, binary chunks refused, 64 MiB, 100 million
     /// instructions per execution, 10,000 nested calls.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, ErrorKind, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::sandbox());
+    /// let e = vm.execute_string("local function f() return f() + 1 end return f()").unwrap_err();
+    /// assert!(e.message().contains("stack overflow"), "{}", e.message());
+    /// let e = vm.execute_string("while true do end").unwrap_err();
+    /// assert_eq!(e.kind(), ErrorKind::InstructionLimit);
+    /// ```
     pub fn sandbox() -> SafeOption {
         SafeOption {
             memory_limit: Some(64 << 20),
@@ -226,7 +235,16 @@ impl Default for LuaVM {
 }
 
 impl LuaVM {
-    /// A new VM with no library opened (see `open_stdlib`) and the given limits.
+    /// A new VM with no library opened (see `open_stdlib`, from the standard library
+    /// crate) and the given limits. Cheap: a few microseconds with every library (see
+    /// `benches/vm_creation.rs`).
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption { memory_limit: Some(1 << 20), ..SafeOption::default() });
+    /// assert_eq!(vm.options().memory_limit, Some(1 << 20));
+    /// assert!(vm.execute_string("return print").unwrap()[0].is_nil()); // no library yet
+    /// ```
     pub fn new(options: SafeOption) -> LuaVM {
         let mut state = State::new();
         state.set_instruction_budget(options.instruction_limit);
@@ -247,6 +265,16 @@ impl LuaVM {
     }
 
     /// Change the instruction limit of the next executions.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, ErrorKind, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// vm.set_instruction_limit(Some(1000));
+    /// let e = vm.execute_string("for i = 1, 1e9 do end").unwrap_err();
+    /// assert_eq!(e.kind(), ErrorKind::InstructionLimit);
+    /// vm.set_instruction_limit(None);
+    /// vm.execute_string("for i = 1, 1e5 do end").unwrap();
+    /// ```
     pub fn set_instruction_limit(&mut self, limit: Option<u64>) {
         self.options.instruction_limit = limit;
         self.state.set_instruction_budget(limit);
@@ -280,7 +308,17 @@ impl LuaVM {
         super::async_::drive(&mut self.state, raw, Vec::new()).await
     }
 
-    /// Call `f` as `execute_async` runs a chunk.
+    /// Call `f` as `execute_async` runs a chunk: async host functions it calls suspend
+    /// it until their futures resolve.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, block_on, AsyncReturnValue, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// vm.register_async("later", |args| async move { Ok(vec![args[0].clone()]) }).unwrap();
+    /// let f = vm.load("local x = ... return later(x) * 2", "=f").unwrap();
+    /// let r: i64 = block_on(vm.call_async(&f, 21)).unwrap();
+    /// assert_eq!(r, 42);
+    /// ```
     pub async fn call_async<A: IntoLuaMulti, R: FromLuaMulti>(
         &mut self,
         f: &LuaFunction,
@@ -295,6 +333,16 @@ impl LuaVM {
 
     /// Number of values the host holds handles to (tables, functions, ... given out and
     /// not dropped yet).
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let before = vm.live_handles();
+    /// let t = vm.create_table();
+    /// assert_eq!(vm.live_handles(), before + 1);
+    /// drop(t);
+    /// assert_eq!(vm.live_handles(), before);
+    /// ```
     pub fn live_handles(&self) -> usize {
         self.state.host.roots.live()
     }

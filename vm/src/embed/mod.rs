@@ -36,6 +36,8 @@
 //! assert_send::<luavm_vm::embed::SafeOption>();
 //! ```
 
+#![warn(missing_docs)]
+
 mod async_;
 mod context;
 mod convert;

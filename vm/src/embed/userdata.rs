@@ -123,6 +123,35 @@ impl MetaMethod {
 }
 
 /// The methods, fields and metamethods of userdata type `T` (see [`UserData`]).
+///
+/// ```
+/// use luavm_vm::embed::{prelude::*, Error, LuaValue, LuaVM, MetaMethod, SafeOption, UserData, UserDataMethods};
+/// #[derive(Clone, Copy)]
+/// struct V(f64, f64);
+/// impl UserData for V {
+///     fn add_methods(m: &mut UserDataMethods<Self>) {
+///         m.add_function("new", |lua, (x, y): (f64, f64)| lua.create_userdata(V(x, y))); // V.new(1, 2)
+///         m.add_method("len", |_, v, ()| v.0.hypot(v.1));                 // v:len()
+///         m.add_field_getter("x", |_, v| v.0);                             // v.x
+///         m.add_field_setter("x", |_, v, x: f64| v.0 = x);                 // v.x = 3
+///         // operands may come in either order: take both as they are
+///         m.add_meta_function(MetaMethod::Mul, |lua, (a, b): (LuaValue, LuaValue)| {
+///             let (v, k) = match (&a, &b) {
+///                 (LuaValue::UserData(u), k) | (k, LuaValue::UserData(u)) => {
+///                     (u.borrow(lua, |v: &V| *v)?, k.as_number().unwrap_or(1.0))
+///                 }
+///                 _ => unreachable!(),
+///             };
+///             Ok::<_, Error>(lua.create_userdata(V(v.0 * k, v.1 * k))?)
+///         });
+///     }
+/// }
+/// let mut vm = LuaVM::new(SafeOption::default());
+/// let proto = vm.create_userdata(V(0.0, 0.0)).unwrap();
+/// vm.set_global("V", proto).unwrap();
+/// let r = vm.execute_string("local v = V.new(3, 4) v.x = 6 local w = 2 * v return v:len(), w.x").unwrap();
+/// assert_eq!(format!("{r:?}"), "[7.211102550928, 12.0]");
+/// ```
 pub struct UserDataMethods<T> {
     methods: Vec<(String, Rc<DynHostFn>)>,
     meta: Vec<(MetaMethod, Rc<DynHostFn>)>,

@@ -32,6 +32,13 @@ impl LuaString {
         &self.0
     }
     /// The text, if the bytes are UTF-8.
+    ///
+    /// ```
+    /// use luavm_vm::embed::LuaString;
+    /// assert_eq!(LuaString::new("ok").to_str(), Some("ok"));
+    /// assert_eq!(LuaString::new(vec![0xff]).to_str(), None);
+    /// assert_eq!(LuaString::new(vec![b'a', 0xff]).to_string_lossy(), "a\u{fffd}");
+    /// ```
     pub fn to_str(&self) -> Option<&str> {
         std::str::from_utf8(&self.0).ok()
     }
@@ -137,19 +144,26 @@ handle_type!(
 /// ```
 #[derive(Clone, Default)]
 pub enum LuaValue {
+    /// `nil`.
     #[default]
     Nil,
+    /// `true` or `false`.
     Boolean(bool),
     /// A 64-bit integer (Lua 5.3's integer subtype).
     Integer(i64),
     /// A float (Lua 5.3's float subtype).
     Number(f64),
+    /// A string (owned bytes, not necessarily UTF-8).
     String(LuaString),
+    /// A table (a rooted handle).
     Table(LuaTable),
+    /// A Lua or Rust function (a rooted handle).
     Function(LuaFunction),
+    /// A full userdata (a rooted handle).
     UserData(AnyUserData),
     /// A light userdata (a bare address; only Rust code makes these).
     LightUserData(usize),
+    /// A coroutine (a rooted handle).
     Thread(LuaThread),
 }
 
@@ -184,6 +198,13 @@ impl LuaValue {
     }
 
     /// The Lua type name (`type(v)`).
+    ///
+    /// ```
+    /// use luavm_vm::embed::LuaValue;
+    /// assert_eq!(LuaValue::Integer(1).type_name(), "number");
+    /// assert_eq!(LuaValue::LightUserData(8).type_name(), "userdata");
+    /// assert!(LuaValue::Nil.is_nil() && !LuaValue::Nil.truthy() && LuaValue::Integer(0).truthy());
+    /// ```
     pub fn type_name(&self) -> &'static str {
         match self {
             LuaValue::Nil => "nil",
@@ -228,6 +249,13 @@ impl LuaValue {
         }
     }
     /// The number as an integer if it has an exact integer value (strings converted).
+    ///
+    /// ```
+    /// use luavm_vm::embed::LuaValue;
+    /// assert_eq!(LuaValue::Number(3.0).as_integer(), Some(3));
+    /// assert_eq!(LuaValue::Number(3.5).as_integer(), None);
+    /// assert_eq!(LuaValue::string("10").as_integer(), Some(10));
+    /// ```
     pub fn as_integer(&self) -> Option<i64> {
         match self.to_raw_number()? {
             Value::Int(i) => Some(i),
@@ -250,6 +278,15 @@ impl LuaValue {
         }
     }
     /// The table handle, if this is a table.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, LuaVM, SafeOption};
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let r = vm.execute_string("return {1, 2}, print").unwrap();
+    /// let t = r[0].as_table().unwrap();
+    /// assert_eq!(t.raw_len(&mut vm).unwrap(), 2);
+    /// assert!(r[1].as_table().is_none());
+    /// ```
     pub fn as_table(&self) -> Option<&LuaTable> {
         match self {
             LuaValue::Table(t) => Some(t),
