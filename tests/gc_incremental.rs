@@ -176,3 +176,36 @@ fn automatic_steps_interleave_with_the_program() {
     );
     assert_eq!(run(&mut s, "return #keep").unwrap(), ["20000"]);
 }
+
+#[test]
+fn a_dead_string_found_during_the_sweep_lives_on() {
+    let mut s = new_state();
+    run(&mut s, "collectgarbage('stop')").unwrap();
+    // a short string nothing refers to
+    let bytes = b"nobody keeps this string";
+    let dead = s.new_str(bytes);
+    let addr = dead.addr();
+    // finish any cycle in progress, then step until the sweep of a new cycle starts:
+    // the string was not reached, so it is unmarked and due to be freed
+    while s.heap.phase() != Phase::Pause {
+        s.gc_step_api(0).unwrap();
+    }
+    s.gc_step_api(0).unwrap();
+    while s.heap.phase() != Phase::Sweep {
+        s.gc_step_api(0).unwrap();
+    }
+    // the mutator finds it again through the intern table before the sweep frees it
+    let again = s.new_str(bytes);
+    assert_eq!(again.addr(), addr, "the intern table lost the string");
+    s.push(Value::Str(again));
+    while s.heap.phase() == Phase::Sweep {
+        s.gc_step_api(0).unwrap();
+    }
+    // it survived the sweep and is still the interned one: no new object is made
+    let objects = s.heap.object_count();
+    let third = s.new_str(bytes);
+    assert_eq!(third.addr(), addr);
+    assert_eq!(s.heap.object_count(), objects);
+    assert_eq!(third.as_bytes(), bytes);
+    s.pop();
+}

@@ -53,6 +53,12 @@ pub trait Trace {
     /// For an object registered with `defer_weak`: forget the references of `part` that
     /// point to unmarked objects.
     fn clear_weak(&self, _part: WeakPart) {}
+    /// For objects a weak cache of the VM finds by key (interned strings, by their hash):
+    /// the key. The sweep reports such objects to its caller just before it frees them,
+    /// so the cache forgets them then (`Heap::sweep_step`'s `on_free`).
+    fn cache_key(&self) -> Option<u64> {
+        None
+    }
     /// The object's type, for diagnostics.
     fn type_name(&self) -> &'static str {
         std::any::type_name::<Self>()
@@ -817,11 +823,11 @@ impl Heap {
     }
 
     /// Give up the marking in progress (PUC's `entersweep` before a full collection):
-    /// every object becomes white again and the cycle's lists are forgotten. In the
-    /// sweep, the sweep is finished instead. Afterwards the heap is in `Pause`.
+    /// every object becomes white again and the cycle's lists are forgotten. Not in the
+    /// sweep (finish it with `sweep_step` first). Afterwards the heap is in `Pause`.
     pub fn abort_cycle(&mut self) {
         match self.phase {
-            Phase::Pause => {}
+            Phase::Pause | Phase::Sweep => {}
             Phase::Propagate => {
                 for obj in &self.objects {
                     // SAFETY: every listed object is live (nothing was freed this cycle).
@@ -837,7 +843,19 @@ impl Heap {
                 self.phase = Phase::Pause;
                 self.birth = 0;
             }
-            Phase::Sweep => while !self.sweep_step(isize::MAX).1 {},
+        }
+    }
+
+    /// An object the mutator found through a weak cache (the intern table) after the
+    /// atomic phase: if the sweep has not decided its fate yet, it stays alive (PUC's
+    /// resurrection of dead strings in `luaS_newlstr`). In other phases it does nothing.
+    /// (An object the sweep already passed keeps the mark until the next sweep: it lives
+    /// one cycle longer.)
+    #[inline]
+    pub fn keep_alive<T: ?Sized>(&self, obj: Gc<T>) {
+        if self.phase == Phase::Sweep {
+            let h = obj.header();
+            h.flags.set(h.flags.get() | MARKED);
         }
     }
 
@@ -868,8 +886,13 @@ impl Heap {
 
     /// Sweep objects until `budget` units of work are done; returns the work done and
     /// whether the sweep (and the cycle) is over — then the heap is in `Pause` and the
-    /// threshold of the next cycle is set.
-    pub fn sweep_step(&mut self, budget: isize) -> (isize, bool) {
+    /// threshold of the next cycle is set. `on_free(address, key)` is called for every
+    /// object with a `Trace::cache_key` just before it is freed.
+    pub fn sweep_step(
+        &mut self,
+        budget: isize,
+        on_free: &mut dyn FnMut(usize, u64),
+    ) -> (isize, bool) {
         debug_assert_eq!(self.phase, Phase::Sweep);
         let mut done = 0isize;
         let mut freed = 0usize;
@@ -892,6 +915,9 @@ impl Heap {
                     write += 1;
                 } else {
                     freed += size;
+                    if let Some(key) = r.value.cache_key() {
+                        on_free(obj.as_ptr() as *const u8 as usize, key);
+                    }
                     drop(Box::from_raw(obj.as_ptr()));
                 }
             }
@@ -920,7 +946,7 @@ impl Heap {
     pub unsafe fn sweep(&mut self, outside: usize) {
         // SAFETY: the caller's promise.
         unsafe { self.start_sweep(outside) };
-        while !self.sweep_step(isize::MAX).1 {}
+        while !self.sweep_step(isize::MAX, &mut |_, _| {}).1 {}
     }
 }
 

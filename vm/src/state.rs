@@ -721,16 +721,30 @@ impl State {
     #[inline(never)]
     fn collect(&mut self, precise: bool) {
         let start = std::time::Instant::now();
+        self.finish_sweep();
         self.heap.abort_cycle();
         self.heap.start_cycle(|_| {});
         self.mark_roots(precise);
         self.heap.mark_from(|_| {});
         self.gc_atomic(precise);
-        while !self.heap.sweep_step(isize::MAX).1 {}
+        self.finish_sweep();
         self.heap.set_pending_finalizers(!self.tobefnz.is_empty());
         let st = &mut self.heap.stats;
         st.full += 1;
         st.longest_full = st.longest_full.max(start.elapsed());
+    }
+
+    /// Run the sweep in progress, if any, to its end (freed interned strings leave the
+    /// intern table as they go).
+    fn finish_sweep(&mut self) {
+        if self.heap.phase() == Phase::Sweep {
+            let strings = &mut self.strings;
+            while !self
+                .heap
+                .sweep_step(isize::MAX, &mut |addr, key| strings.forget(addr, key))
+                .1
+            {}
+        }
     }
 
     /// One incremental step (PUC's `luaC_step`): work in proportion to what was
@@ -755,7 +769,10 @@ impl State {
                     }
                 }
                 Phase::Sweep => {
-                    let (work, done) = self.heap.sweep_step(budget);
+                    let strings = &mut self.strings;
+                    let (work, done) = self
+                        .heap
+                        .sweep_step(budget, &mut |addr, key| strings.forget(addr, key));
                     budget -= work;
                     if done {
                         finished = true;
@@ -846,7 +863,8 @@ impl State {
     /// written while black, converge ephemerons, clear weak values, separate the
     /// unreachable objects with finalizers and mark them again (resurrection), converge,
     /// clear weak keys (and dead keys), clear the weak values of tables marked by the
-    /// resurrection, drop dead strings, and start the sweep.
+    /// resurrection, and start the sweep (which tells the intern table about each string
+    /// it frees).
     fn gc_atomic(&mut self, precise: bool) {
         if self.heap.verify {
             self.heap.verify_black();
@@ -881,7 +899,6 @@ impl State {
         }
         self.heap.clear_weak(WeakPart::Keys, 0);
         self.heap.clear_weak(WeakPart::Values, weak_before);
-        self.strings.sweep_dead();
         let running_size = self.stack.capacity() * std::mem::size_of::<Value>()
             + self.ci.capacity() * std::mem::size_of::<CallInfo>()
             + self.open_upvals.capacity() * std::mem::size_of::<Gc<UpVal>>()
@@ -894,7 +911,8 @@ impl State {
         // (`finobj` is weak: its dead entries moved to `tobefnz` and were marked). Objects
         // written after they were traced were traced again (`barrier_back` at every
         // write of a reference into an object, checked by `verify_black`). Weak tables
-        // dropped their unmarked entries and dead strings left the intern table.
+        // dropped their unmarked entries; dead strings leave the intern table as the sweep
+        // frees them (`Interner::forget`), and one found there before that is kept alive.
         unsafe { self.heap.start_sweep(running_size) };
         self.heap.set_pending_finalizers(!self.tobefnz.is_empty());
     }

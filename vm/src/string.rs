@@ -6,8 +6,9 @@
 //! - longer strings are never interned; their equality compares bytes;
 //! - `hash` is computed once, at creation, from the bytes (the same function for short and
 //!   long strings, so a long string and a short one never compare equal anyway);
-//! - the intern table holds its strings weakly: after a mark phase, `sweep_dead` drops every
-//!   unmarked string from it before the heap frees them;
+//! - the intern table holds its strings weakly: the sweep tells it about each string it
+//!   frees (`Trace::cache_key`, `forget`), and a string found in it during a sweep is
+//!   kept alive (`Heap::keep_alive`), so it never hands out a freed string;
 //! - a string made from `&'static` bytes (library names, metamethod names: `intern_static`)
 //!   borrows them instead of copying: one allocation, not two, and no bytes to account.
 
@@ -37,6 +38,10 @@ impl Trace for LuaStr {
             Repr::Owned { bytes, .. } => bytes.len(),
             Repr::Static { .. } => 0,
         }
+    }
+    fn cache_key(&self) -> Option<u64> {
+        // short strings are in the intern table, under their hash
+        self.is_short().then(|| self.hash())
     }
 }
 
@@ -137,6 +142,8 @@ impl Interner {
             return heap.alloc(LuaStr::owned(hash, bytes.into()));
         }
         if let Some(s) = self.set.find(spread(hash), |s| s.as_bytes() == bytes) {
+            // during a sweep it may be a dead string not freed yet: it lives on
+            heap.keep_alive(*s);
             return *s;
         }
         let s = heap.alloc(LuaStr::owned(hash, bytes.into()));
@@ -157,6 +164,8 @@ impl Interner {
             return heap.alloc(new);
         }
         if let Some(s) = self.set.find(spread(hash), |s| s.as_bytes() == bytes) {
+            // during a sweep it may be a dead string not freed yet: it lives on
+            heap.keep_alive(*s);
             return *s;
         }
         let s = heap.alloc(new);
@@ -170,7 +179,9 @@ impl Interner {
         self.set.reserve(additional, |s| spread(s.hash()));
     }
 
-    /// The interned string with these bytes, if there is one (no allocation).
+    /// The interned string with these bytes, if there is one (no allocation). During a
+    /// sweep it may be a dead string not freed yet: use it only for an identity comparison
+    /// right away (e.g. a table lookup), never keep it.
     pub fn find(&self, bytes: &[u8]) -> Option<Gc<LuaStr>> {
         if bytes.len() > MAX_SHORT_LEN {
             return None;
@@ -190,9 +201,11 @@ impl Interner {
         heap.alloc(LuaStr::owned(hash, bytes.into_boxed_slice()))
     }
 
-    /// Drop strings the last mark phase did not reach (call between mark and sweep).
-    pub fn sweep_dead(&mut self) {
-        self.set.retain(|s| s.is_marked());
+    /// The sweep is about to free the interned string at `addr` (hash `hash`): forget it.
+    pub fn forget(&mut self, addr: usize, hash: u64) {
+        if let Ok(e) = self.set.find_entry(spread(hash), |s| s.addr() == addr) {
+            e.remove();
+        }
     }
 
     pub fn len(&self) -> usize {
