@@ -23,7 +23,7 @@ mod worker;
 
 pub use lworkers::{open, open_with_pool, pending_wait};
 pub use pool::{
-    add_default_init, default_pool, default_workers, set_default_workers, InitFn, Job, Metrics,
+    add_default_init, add_default_init_lua, default_pool, default_workers, set_default_workers, InitFn, Job, Metrics,
     Pool, PoolBuilder, PoolError,
 };
 pub use task::{Outcome, TaskError, TaskHandle, TaskStatus};

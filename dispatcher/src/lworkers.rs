@@ -274,18 +274,26 @@ fn shared(s: &mut State, ctx: &Rc<RefCell<Ctx>>) -> LuaResult<Arc<Shared>> {
     r.map_err(|m| s.lib_error(&format!("cannot start workers: {m}")))
 }
 
-/// Queue `slot` (from a worker of the same pool: on its own deque).
+/// Queue `slot` (from a worker of the same pool: on its own deque). Submitted by a task,
+/// it becomes that task's child: stopping the task cancels it.
 fn submit_slot(ctx: &Rc<RefCell<Ctx>>, shared: &Arc<Shared>, slot: Arc<Slot>) {
-    let local = match &ctx.borrow().link {
-        Link::Worker(w) if Arc::ptr_eq(&w.shared, shared) => Some(w.clone()),
-        _ => None,
+    let (local, parent) = match &ctx.borrow().link {
+        Link::Worker(w) => (
+            Arc::ptr_eq(&w.shared, shared).then(|| w.clone()),
+            w.current_slot(),
+        ),
+        Link::Main(_) => (None, None),
     };
     match local {
-        Some(w) => w.push_local(slot),
+        Some(w) => w.push_local(slot.clone()),
         None => {
             shared.wait_for_space();
-            shared.push_injector(slot);
+            shared.push_injector(slot.clone());
         }
+    }
+    // (after the push: a child cancelled here is counted as queued first)
+    if parent.is_some_and(|p| !p.add_child(&slot)) {
+        slot.cancel();
     }
 }
 

@@ -11,6 +11,10 @@
 //!   a stale queue entry may still point at its slot;
 //! - a cancellation sets the interrupt flag and the outcome under the slot's lock, so a
 //!   worker that sees the flag finds the slot already done;
+//! - stopping a task (cancel, deadline) cancels the tasks it spawned that have not ended
+//!   (its `children`, recorded at submission), and theirs, iteratively: the fork-join
+//!   tree under a stopped task never runs on. A child added to a slot that is already
+//!   stopped is cancelled at once, so no child escapes a concurrent stop;
 //! - waiters are notified after the lock is released.
 
 use std::future::Future;
@@ -166,7 +170,14 @@ struct SlotState {
     started: Option<Instant>,
     finished: Option<Instant>,
     worker: Option<usize>,
+    /// Tasks this task spawned (cancelled with it); pruned of ended ones as it grows.
+    children: Vec<Weak<Slot>>,
+    /// Prune `children` when it reaches this length.
+    prune_at: usize,
 }
+
+/// First pruning point of a slot's children list.
+const PRUNE_AT: usize = 16;
 
 /// The shared state of one task.
 pub(crate) struct Slot {
@@ -214,6 +225,8 @@ impl Slot {
                 started: None,
                 finished: None,
                 worker: None,
+                children: Vec::new(),
+                prune_at: PRUNE_AT,
             }),
             cv: Condvar::new(),
         })
@@ -273,14 +286,46 @@ impl Slot {
         true
     }
 
-    /// Cancel (or time out) the task; returns false when it had already finished.
+    /// Cancel (or time out) the task, and cancel the tasks it spawned that have not ended
+    /// (the whole tree under it); returns false when it had already finished.
     fn stop(&self, outcome: Outcome) -> bool {
-        let g = self.lock();
-        if g.phase == Phase::Done {
+        let Some(mut tree) = self.stop_one(outcome) else {
             return false;
+        };
+        while let Some(child) = tree.pop() {
+            if let Some(more) = child.upgrade().and_then(|c| c.stop_one(Outcome::Cancelled)) {
+                tree.extend(more);
+            }
+        }
+        true
+    }
+
+    /// Stop this task alone; its children, or `None` when it had already finished.
+    fn stop_one(&self, outcome: Outcome) -> Option<Vec<Weak<Slot>>> {
+        let mut g = self.lock();
+        if g.phase == Phase::Done {
+            return None;
         }
         self.interrupt.store(true, Ordering::SeqCst);
+        let children = std::mem::take(&mut g.children);
         self.finish_locked(g, outcome, true);
+        Some(children)
+    }
+
+    /// Record `child` as spawned by this task, so that stopping this task cancels it.
+    /// Returns false (the caller cancels the child) if this task is already stopped.
+    pub(crate) fn add_child(&self, child: &Arc<Slot>) -> bool {
+        let mut g = self.lock();
+        if g.phase == Phase::Done {
+            // ended normally: nothing to tie the child to; stopped: the child must stop
+            return !self.interrupt.load(Ordering::SeqCst);
+        }
+        if g.children.len() >= g.prune_at {
+            g.children
+                .retain(|c| c.upgrade().is_some_and(|c| !c.is_done()));
+            g.prune_at = (g.children.len() * 2).max(PRUNE_AT);
+        }
+        g.children.push(Arc::downgrade(child));
         true
     }
 
@@ -299,6 +344,8 @@ impl Slot {
         g.finished = Some(Instant::now());
         let work = g.work.take();
         let waiters = std::mem::take(&mut g.waiters);
+        // (after a normal end the children live on: they are no longer tied to this task)
+        let children = std::mem::take(&mut g.children);
         let worker = g.worker;
         let pool = self.pool.upgrade();
         if let Some(p) = &pool {
@@ -307,6 +354,7 @@ impl Slot {
         self.done.store(true, Ordering::Release);
         drop(g);
         drop(work);
+        drop(children);
         self.cv.notify_all();
         if let Some(p) = &pool {
             // a stopped task may be running (interrupt its VM) or suspended on its worker
