@@ -506,7 +506,9 @@ impl TaskHandle {
         }
     }
     /// Cancel the task: a queued task never starts; a running one is interrupted at its
-    /// next loop back-edge. Returns false if it had already ended.
+    /// next loop back-edge (one awaiting a host future drops it). The tasks it spawned
+    /// and has not joined are cancelled too, and theirs. Returns false if it had already
+    /// ended.
     pub fn cancel(&self) -> bool {
         self.slot.cancel()
     }
