@@ -28,8 +28,8 @@ use std::time::Duration;
 use crossbeam_deque::{Injector, Stealer, Worker};
 use crossbeam_utils::sync::{Parker, Unparker};
 use luavm_compiler::Proto;
-use luavm_vm::limits::InterruptShared;
 use luavm_vm::embed::Lua;
+use luavm_vm::limits::InterruptShared;
 use luavm_vm::{LuaResult, State};
 
 use crate::task::{Outcome, Slot, TaskHandle, Work};

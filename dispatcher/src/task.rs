@@ -15,7 +15,9 @@
 //!   (its `children`, recorded at submission), and theirs, iteratively: the fork-join
 //!   tree under a stopped task never runs on. A child added to a slot that is already
 //!   stopped is cancelled at once, so no child escapes a concurrent stop;
-//! - waiters are notified after the lock is released.
+//! - waiters are notified after the lock is released; threads sleeping on the condition
+//!   variable are counted under the lock (`sleepers`), so a completion that finds none
+//!   skips the wake-up system call.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -174,6 +176,8 @@ struct SlotState {
     children: Vec<Weak<Slot>>,
     /// Prune `children` when it reaches this length.
     prune_at: usize,
+    /// Threads sleeping on `cv` (the completion skips the futex wake when there are none).
+    sleepers: u32,
 }
 
 /// First pruning point of a slot's children list.
@@ -227,6 +231,7 @@ impl Slot {
                 worker: None,
                 children: Vec::new(),
                 prune_at: PRUNE_AT,
+                sleepers: 0,
             }),
             cv: Condvar::new(),
         })
@@ -347,6 +352,7 @@ impl Slot {
         // (after a normal end the children live on: they are no longer tied to this task)
         let children = std::mem::take(&mut g.children);
         let worker = g.worker;
+        let sleepers = g.sleepers;
         let pool = self.pool.upgrade();
         if let Some(p) = &pool {
             p.on_complete(prev == Phase::Running, worker, self.pinned);
@@ -355,7 +361,9 @@ impl Slot {
         drop(g);
         drop(work);
         drop(children);
-        self.cv.notify_all();
+        if sleepers > 0 {
+            self.cv.notify_all();
+        }
         if let Some(p) = &pool {
             // a stopped task may be running (interrupt its VM) or suspended on its worker
             // (let the worker drop it)
@@ -411,10 +419,12 @@ impl Slot {
             if let Some(o) = &g.outcome {
                 return o.clone();
             }
+            g.sleepers += 1;
             g = match self.cv.wait(g) {
                 Ok(g) => g,
                 Err(p) => p.into_inner(),
             };
+            g.sleepers -= 1;
         }
     }
 
@@ -430,10 +440,12 @@ impl Slot {
             if now >= end {
                 return None;
             }
+            g.sleepers += 1;
             g = match self.cv.wait_timeout(g, end - now) {
                 Ok((g, _)) => g,
                 Err(p) => p.into_inner().0,
             };
+            g.sleepers -= 1;
         }
     }
 

@@ -36,7 +36,11 @@ fn pool(workers: usize, log: &Log) -> Pool {
             })?;
             lua.register_async("fail", |args| async move {
                 tokio::task::yield_now().await;
-                let m = args.first().and_then(|a| a.as_str()).unwrap_or("?").to_string();
+                let m = args
+                    .first()
+                    .and_then(|a| a.as_str())
+                    .unwrap_or("?")
+                    .to_string();
                 Err::<Vec<AsyncReturnValue>, _>(Error::runtime(m))
             })?;
             lua.register_async("explode", |_| async move {
@@ -76,7 +80,10 @@ fn sleeping_tasks_overlap_on_one_worker() {
         let took = start.elapsed();
         assert!(overlapped(&log, 8), "{workers} workers: {:?}", log.lock());
         // 8 × 50 ms one after the other would be 400 ms
-        assert!(took < Duration::from_millis(300), "{workers} workers: {took:?}");
+        assert!(
+            took < Duration::from_millis(300),
+            "{workers} workers: {took:?}"
+        );
     }
 }
 
@@ -104,10 +111,7 @@ fn values_errors_and_panics_of_async_calls() {
     let h = p
         .execute("local ok, e = pcall(fail, 'x') return ok, e")
         .unwrap();
-    assert_eq!(
-        h.join().unwrap(),
-        vec![Data::Bool(false), Data::from("x")]
-    );
+    assert_eq!(h.join().unwrap(), vec![Data::Bool(false), Data::from("x")]);
     // a panicking future is an error too, and the worker goes on
     let h = p.execute("return pcall(explode)").unwrap();
     let v = h.join().unwrap();
@@ -192,7 +196,10 @@ fn a_busy_worker_still_fires_timers() {
         .collect();
     assert_eq!(sleeper.join().unwrap(), vec![Data::Int(1)]);
     let done = busy.iter().filter(|h| h.try_outcome().is_some()).count();
-    assert!(done < busy.len(), "the sleeper waited for all {done} busy tasks");
+    assert!(
+        done < busy.len(),
+        "the sleeper waited for all {done} busy tasks"
+    );
     for h in busy {
         assert_eq!(h.join().unwrap(), vec![Data::from("busy")]);
     }
@@ -216,7 +223,10 @@ fn from_lua_with_workers_map() {
         let took = start.elapsed();
         assert_eq!(format!("{r:?}"), r#"["2 4 6 8 10 12 14 16"]"#);
         assert!(overlapped(&log, 8), "{workers} workers: {:?}", log.lock());
-        assert!(took < Duration::from_millis(300), "{workers} workers: {took:?}");
+        assert!(
+            took < Duration::from_millis(300),
+            "{workers} workers: {took:?}"
+        );
         // an error of an async call is the map's error
         let e = vm
             .execute_string("return workers.map(function(x) return fail('bad ' .. x) end, {7})")
