@@ -232,6 +232,18 @@ fn from_lua_with_workers_map() {
             .execute_string("return workers.map(function(x) return fail('bad ' .. x) end, {7})")
             .unwrap_err();
         assert!(e.message().ends_with("bad 7"), "{}", e.message());
+        // a task that cannot yield to its worker (inside a coroutine of its own) blocks
+        // on a child that sleeps: the blocked worker still drives the child's future
+        let r = vm
+            .execute_string(
+                "return workers.spawn(function()
+                   return coroutine.wrap(function()
+                     return workers.spawn(function() return sleep(0.01, 5) end):join()
+                   end)()
+                 end):join()",
+            )
+            .unwrap();
+        assert_eq!(format!("{r:?}"), "[5]");
         // nested: a task maps over tasks that sleep
         let r = vm
             .execute_string(
