@@ -29,6 +29,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use ahash::AHashMap;
+use smallvec::SmallVec;
 
 use luavm_compiler::Proto;
 use luavm_vm::function::{LuaClosure, UpVal};
@@ -107,7 +108,8 @@ impl std::fmt::Debug for UserDataData {
 /// little.
 #[derive(Clone, Debug, Default)]
 pub struct Packet {
-    roots: Vec<SendValue>,
+    /// (Inline up to two: most packets are one argument list or one result.)
+    roots: SmallVec<[SendValue; 2]>,
     tables: Vec<TableData>,
     values: Vec<SendValue>,
     pairs: Vec<(SendValue, SendValue)>,
