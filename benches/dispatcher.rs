@@ -1,15 +1,22 @@
-//! Dispatcher benchmarks (criterion): empty-task round trip, throughput, transfer cost
-//! per KB of table, and CPU-bound scaling from 1 worker up (the whole curve is printed
-//! at the end, with the speedup over 1 worker).
+//! Dispatcher benchmarks (criterion): empty-task round trip, throughput, the cost of an
+//! async host call inside a task, transfer cost per KB of table, and CPU-bound scaling
+//! from 1 worker up (the whole curve is printed at the end, with the speedup over 1
+//! worker).
 //!
 //! `cargo bench --bench dispatcher` (add `-- --quick`-style criterion filters as usual,
 //! e.g. `-- round_trip`). `LUAVM_BENCH_SCALING=0` skips the final scaling table.
 
 use std::time::{Duration, Instant};
 
+/// The allocator of the `luavm` binary (with glibc's malloc, worker threads spend a large
+/// part of a tiny task growing and trimming their arenas).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{BenchmarkId, Criterion, Throughput};
 use luavm_dispatcher::transfer::{export, ExportOptions, ProtoCache};
 use luavm_dispatcher::{Data, Job, Pool};
+use luavm_vm::embed::{prelude::*, AsyncReturnValue};
 use luavm_vm::{State, MULTRET};
 
 /// The CPU-bound task: pure arithmetic in a loop (about 10 ms in a release build).
@@ -110,6 +117,41 @@ fn throughput(c: &mut Criterion) {
             })
         });
     }
+    g.finish();
+}
+
+/// A task that awaits a host future (ready at once, or after a yield to the runtime):
+/// the suspension and resumption of the task on top of a round trip.
+fn async_call(c: &mut Criterion) {
+    let mut g = c.benchmark_group("async_call");
+    let p = Pool::builder()
+        .workers(1)
+        .init_script(CPU_TASK)
+        .init_lua(|lua| {
+            lua.register_async("ready", |_| async {
+                Ok(vec![AsyncReturnValue::integer(1)])
+            })?;
+            lua.register_async("yield_once", |_| async {
+                tokio::task::yield_now().await;
+                Ok(vec![AsyncReturnValue::integer(1)])
+            })?;
+            lua.execute_string(
+                "function call_ready() return ready() end \
+                 function call_yield() return yield_once() end \
+                 function ready_x100() for i = 1, 100 do ready() end end",
+            )?;
+            Ok(())
+        })
+        .build()
+        .expect("pool");
+    for f in ["noop", "call_ready", "call_yield"] {
+        g.bench_function(f, |b| b.iter(|| p.call(f, vec![]).unwrap().wait()));
+    }
+    // 100 awaits in one task: the cost of one suspension without the round trip
+    g.throughput(Throughput::Elements(100));
+    g.bench_function("ready_x100", |b| {
+        b.iter(|| p.call("ready_x100", vec![]).unwrap().wait())
+    });
     g.finish();
 }
 
@@ -221,6 +263,7 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     round_trip(&mut c);
     throughput(&mut c);
+    async_call(&mut c);
     transfer(&mut c);
     scaling(&mut c);
     c.final_summary();

@@ -23,8 +23,8 @@ mod worker;
 
 pub use lworkers::{open, open_with_pool, pending_wait};
 pub use pool::{
-    add_default_init, default_pool, default_workers, set_default_workers, InitFn, Job, Metrics,
-    Pool, PoolBuilder, PoolError,
+    add_default_init, add_default_init_lua, default_pool, default_workers, set_default_workers,
+    InitFn, Job, Metrics, Pool, PoolBuilder, PoolError,
 };
 pub use task::{Outcome, TaskError, TaskHandle, TaskStatus};
 pub use transfer::{register_transferable, Data, ExportOptions, Packet, ProtoCache};

@@ -274,18 +274,26 @@ fn shared(s: &mut State, ctx: &Rc<RefCell<Ctx>>) -> LuaResult<Arc<Shared>> {
     r.map_err(|m| s.lib_error(&format!("cannot start workers: {m}")))
 }
 
-/// Queue `slot` (from a worker of the same pool: on its own deque).
+/// Queue `slot` (from a worker of the same pool: on its own deque). Submitted by a task,
+/// it becomes that task's child: stopping the task cancels it.
 fn submit_slot(ctx: &Rc<RefCell<Ctx>>, shared: &Arc<Shared>, slot: Arc<Slot>) {
-    let local = match &ctx.borrow().link {
-        Link::Worker(w) if Arc::ptr_eq(&w.shared, shared) => Some(w.clone()),
-        _ => None,
+    let (local, parent) = match &ctx.borrow().link {
+        Link::Worker(w) => (
+            Arc::ptr_eq(&w.shared, shared).then(|| w.clone()),
+            w.current_slot(),
+        ),
+        Link::Main(_) => (None, None),
     };
     match local {
-        Some(w) => w.push_local(slot),
+        Some(w) => w.push_local(slot.clone()),
         None => {
             shared.wait_for_space();
-            shared.push_injector(slot);
+            shared.push_injector(slot.clone());
         }
+    }
+    // (after the push: a child cancelled here is counted as queued first)
+    if parent.is_some_and(|p| !p.add_child(&slot)) {
+        slot.cancel();
     }
 }
 
@@ -420,45 +428,45 @@ fn yield_to_worker(s: &mut State) -> LuaResult<usize> {
 /// `ctx`). A task running directly on a worker yields to the worker loop; anything else
 /// blocks (helping, on a worker).
 fn wait_then(s: &mut State, ctx: &Rc<RefCell<Ctx>>, st: WaitState, k: ContFn) -> LuaResult<usize> {
-    let slots = st.slots.clone();
-    let ud = s.new_userdata(Box::new(st), None);
-    s.push(Value::UserData(ud));
-    let idx = s.nargs();
-    if slots.iter().all(|x| x.is_done()) {
-        return k(s, Status::Ok, idx);
-    }
     let worker = match &ctx.borrow().link {
         Link::Worker(w) => Some(w.clone()),
         Link::Main(_) => None,
     };
-    match worker {
-        Some(w) => {
-            let direct = s.is_yieldable() && s.current_thread().addr() == ctx.borrow().current_task;
-            if direct {
-                ctx.borrow_mut().wait = Some(slots);
-                let f = s.top();
-                s.push(Value::NativeFn(yield_to_worker));
-                return s.call_k(f, MULTRET, idx, k, None);
-            }
-            if !w.block_on(s, &slots) {
-                // the waiting task was stopped: an abort, which `pcall` does not catch
-                return Err(s.abort(luavm_vm::limits::Abort::Interrupted));
-            }
+    let Some(w) = worker.filter(|_| !st.slots.iter().all(|x| x.is_done())) else {
+        // the main VM blocks (nothing runs on it meanwhile)
+        for x in &st.slots {
+            x.wait();
         }
-        None => {
-            for x in &slots {
-                x.wait();
-            }
-        }
+        let ud = s.new_userdata(Box::new(st), None);
+        s.push(Value::UserData(ud));
+        let idx = s.nargs();
+        return k(s, Status::Ok, idx);
+    };
+    let slots = st.slots.clone();
+    let ud = s.new_userdata(Box::new(st), None);
+    s.push(Value::UserData(ud));
+    let idx = s.nargs();
+    let direct = s.is_yieldable() && s.current_thread().addr() == ctx.borrow().current_task;
+    if direct {
+        ctx.borrow_mut().wait = Some(slots);
+        let f = s.top();
+        s.push(Value::NativeFn(yield_to_worker));
+        return s.call_k(f, MULTRET, idx, k, None);
+    }
+    if !w.block_on(s, &slots) {
+        // the waiting task was stopped: an abort, which `pcall` does not catch
+        return Err(s.abort(luavm_vm::limits::Abort::Interrupted));
     }
     k(s, Status::Ok, idx)
 }
 
+/// What a waiting function left at argument `idx` (taken: each continuation runs once).
 fn wait_state(s: &mut State, idx: usize) -> LuaResult<(Vec<Arc<Slot>>, Instant, String)> {
     if let Value::UserData(u) = s.arg(idx) {
-        if let Ok(d) = u.data.try_borrow() {
-            if let Some(w) = d.downcast_ref::<WaitState>() {
-                return Ok((w.slots.clone(), w.started, w.job_id.clone()));
+        if let Ok(mut d) = u.data.try_borrow_mut() {
+            if let Some(w) = d.downcast_mut::<WaitState>() {
+                let slots = std::mem::take(&mut w.slots);
+                return Ok((slots, w.started, std::mem::take(&mut w.job_id)));
             }
         }
     }
@@ -642,34 +650,26 @@ fn map(s: &mut State) -> LuaResult<usize> {
         _ => return Err(s.arg_type_error(3, "table")),
     };
     let fp = Arc::new(export_with(s, &[f], &|_| String::new(), metatables)?);
+    let sh = shared(s, &c)?;
+    let pool = Arc::downgrade(&sh);
     let n = list.len().max(0);
-    let mut packets = Vec::with_capacity(n as usize);
+    // every element is copied (and its task made) before any task is queued
+    let mut slots = Vec::with_capacity(n as usize);
     for i in 1..=n {
         let v = list.get_int(i);
-        packets.push(export_with(
-            s,
-            &[v],
-            &|_| format!("argument #2[{i}]"),
-            metatables,
-        )?);
+        let args = export_with(s, &[v], &|_| format!("argument #2[{i}]"), metatables)?;
+        let slot = Slot::new(
+            Work::Call {
+                func: fp.clone(),
+                args: Some(args),
+            },
+            pool.clone(),
+            None,
+            task_timeout,
+        );
+        slot.metatables.store(metatables, Ordering::Relaxed);
+        slots.push(slot);
     }
-    let sh = shared(s, &c)?;
-    let slots: Vec<Arc<Slot>> = packets
-        .into_iter()
-        .map(|args| {
-            let slot = Slot::new(
-                Work::Call {
-                    func: fp.clone(),
-                    args: Some(args),
-                },
-                Arc::downgrade(&sh),
-                None,
-                task_timeout,
-            );
-            slot.metatables.store(metatables, Ordering::Relaxed);
-            slot
-        })
-        .collect();
     submit_all(&c, &sh, &slots, batch_timeout);
     let st = WaitState {
         slots,

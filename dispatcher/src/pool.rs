@@ -21,12 +21,14 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::task::Waker;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crossbeam_deque::{Injector, Stealer, Worker};
 use crossbeam_utils::sync::{Parker, Unparker};
 use luavm_compiler::Proto;
+use luavm_vm::embed::Lua;
 use luavm_vm::limits::InterruptShared;
 use luavm_vm::{LuaResult, State};
 
@@ -54,6 +56,8 @@ pub(crate) enum Wake {
     Ready(u64),
     /// Task `id` was cancelled or timed out: drop it if it is suspended.
     Stopped(u64),
+    /// The host future suspended task `id` awaits can make progress: poll it.
+    Poll(u64),
 }
 
 #[derive(Default)]
@@ -67,12 +71,29 @@ pub(crate) struct WorkerShared {
     pub(crate) inbox: Mutex<Inbox>,
     pub(crate) has_mail: AtomicBool,
     pub(crate) unparker: Unparker,
+    /// While the worker waits inside its async runtime (it has host futures pending)
+    /// instead of parking: the waker of that wait.
+    pub(crate) rt_waker: Mutex<Option<Waker>>,
+    pub(crate) in_rt: AtomicBool,
     /// Tasks pinned to this worker and not ended, plus tasks running on it.
     pub(crate) load: AtomicUsize,
     pub(crate) completed: AtomicU64,
     /// Tasks being resumed on this worker right now (innermost last), and the interrupt
     /// flag of its VM.
     pub(crate) running: Mutex<Running>,
+}
+
+impl WorkerShared {
+    /// Wake the worker, whether it is parked or waiting inside its runtime.
+    pub(crate) fn unpark(&self) {
+        self.unparker.unpark();
+        // (SeqCst: pairs with the worker's store of `in_rt` before its last look for work)
+        if self.in_rt.load(Ordering::SeqCst) {
+            if let Some(w) = lock(&self.rt_waker).take() {
+                w.wake();
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -194,7 +215,7 @@ impl Shared {
         w.load.fetch_add(1, Ordering::Relaxed);
         lock(&w.inbox).pinned.push_back(slot);
         w.has_mail.store(true, Ordering::SeqCst);
-        w.unparker.unpark();
+        w.unpark();
     }
 
     /// `slot` was stopped: if it is the task being resumed on `worker` right now, stop its
@@ -215,7 +236,7 @@ impl Shared {
         if let Some(w) = self.workers.get(worker) {
             lock(&w.inbox).wakes.push(wake);
             w.has_mail.store(true, Ordering::SeqCst);
-            w.unparker.unpark();
+            w.unpark();
         }
     }
 
@@ -230,7 +251,7 @@ impl Shared {
             self.idle_count.fetch_sub(1, Ordering::SeqCst);
             drop(idle);
             if let Some(w) = self.workers.get(i) {
-                w.unparker.unpark();
+                w.unpark();
             }
         }
     }
@@ -309,7 +330,7 @@ impl Shared {
             for s in running {
                 s.cancel();
             }
-            w.unparker.unpark();
+            w.unpark();
         }
         self.drain_injector();
         let _g = lock(&self.space.0);
@@ -369,6 +390,16 @@ impl PoolBuilder {
         self.init.push(Arc::new(f));
         self
     }
+    /// Add an init callback written with the embedding API: `f` gets the worker VM as a
+    /// [`Lua`], so it can `register` host functions, `register_async` async ones (a task
+    /// calling one suspends until its future resolves, on the worker's tokio
+    /// `current_thread` runtime, while the worker runs other tasks), set globals, run code.
+    pub fn init_lua(
+        self,
+        f: impl Fn(&mut Lua<'_>) -> luavm_vm::embed::Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.init(move |s| lua_init(s, &f))
+    }
     /// Add an already shared init callback.
     pub fn init_shared(mut self, f: Arc<InitFn>) -> Self {
         self.init.push(f);
@@ -405,6 +436,8 @@ impl PoolBuilder {
                 inbox: Mutex::new(Inbox::default()),
                 has_mail: AtomicBool::new(false),
                 unparker: p.unparker().clone(),
+                rt_waker: Mutex::new(None),
+                in_rt: AtomicBool::new(false),
                 load: AtomicUsize::new(0),
                 completed: AtomicU64::new(0),
                 running: Mutex::new(Running::default()),
@@ -467,6 +500,20 @@ impl PoolBuilder {
                 Err(PoolError::Init(m))
             }
             None => Ok(pool),
+        }
+    }
+}
+
+/// Run an embedding-API init callback on `s`, its error as a Lua error.
+fn lua_init(
+    s: &mut State,
+    f: &dyn Fn(&mut Lua<'_>) -> luavm_vm::embed::Result<()>,
+) -> LuaResult<()> {
+    match f(&mut Lua::from_state(s)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let m = s.str_value(e.message().as_bytes());
+            Err(s.set_error(m))
         }
     }
 }
@@ -690,6 +737,14 @@ pub fn set_default_workers(n: usize) {
 /// Add an init callback to the default pool's workers (before it starts).
 pub fn add_default_init(f: impl Fn(&mut State) -> LuaResult<()> + Send + Sync + 'static) {
     lock(&DEFAULT_INIT).push(Arc::new(f));
+}
+
+/// Add an embedding-API init callback to the default pool's workers (before it starts;
+/// see [`PoolBuilder::init_lua`]).
+pub fn add_default_init_lua(
+    f: impl Fn(&mut Lua<'_>) -> luavm_vm::embed::Result<()> + Send + Sync + 'static,
+) {
+    add_default_init(move |s| lua_init(s, &f));
 }
 
 /// The number of workers the default pool has or will have.

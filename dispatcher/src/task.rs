@@ -11,7 +11,13 @@
 //!   a stale queue entry may still point at its slot;
 //! - a cancellation sets the interrupt flag and the outcome under the slot's lock, so a
 //!   worker that sees the flag finds the slot already done;
-//! - waiters are notified after the lock is released.
+//! - stopping a task (cancel, deadline) cancels the tasks it spawned that have not ended
+//!   (its `children`, recorded at submission), and theirs, iteratively: the fork-join
+//!   tree under a stopped task never runs on. A child added to a slot that is already
+//!   stopped is cancelled at once, so no child escapes a concurrent stop;
+//! - waiters are notified after the lock is released; threads sleeping on the condition
+//!   variable are counted under the lock (`sleepers`), so a completion that finds none
+//!   skips the wake-up system call.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -166,7 +172,16 @@ struct SlotState {
     started: Option<Instant>,
     finished: Option<Instant>,
     worker: Option<usize>,
+    /// Tasks this task spawned (cancelled with it); pruned of ended ones as it grows.
+    children: Vec<Weak<Slot>>,
+    /// Prune `children` when it reaches this length.
+    prune_at: usize,
+    /// Threads sleeping on `cv` (the completion skips the futex wake when there are none).
+    sleepers: u32,
 }
+
+/// First pruning point of a slot's children list.
+const PRUNE_AT: usize = 16;
 
 /// The shared state of one task.
 pub(crate) struct Slot {
@@ -214,6 +229,9 @@ impl Slot {
                 started: None,
                 finished: None,
                 worker: None,
+                children: Vec::new(),
+                prune_at: PRUNE_AT,
+                sleepers: 0,
             }),
             cv: Condvar::new(),
         })
@@ -273,14 +291,46 @@ impl Slot {
         true
     }
 
-    /// Cancel (or time out) the task; returns false when it had already finished.
+    /// Cancel (or time out) the task, and cancel the tasks it spawned that have not ended
+    /// (the whole tree under it); returns false when it had already finished.
     fn stop(&self, outcome: Outcome) -> bool {
-        let g = self.lock();
-        if g.phase == Phase::Done {
+        let Some(mut tree) = self.stop_one(outcome) else {
             return false;
+        };
+        while let Some(child) = tree.pop() {
+            if let Some(more) = child.upgrade().and_then(|c| c.stop_one(Outcome::Cancelled)) {
+                tree.extend(more);
+            }
+        }
+        true
+    }
+
+    /// Stop this task alone; its children, or `None` when it had already finished.
+    fn stop_one(&self, outcome: Outcome) -> Option<Vec<Weak<Slot>>> {
+        let mut g = self.lock();
+        if g.phase == Phase::Done {
+            return None;
         }
         self.interrupt.store(true, Ordering::SeqCst);
+        let children = std::mem::take(&mut g.children);
         self.finish_locked(g, outcome, true);
+        Some(children)
+    }
+
+    /// Record `child` as spawned by this task, so that stopping this task cancels it.
+    /// Returns false (the caller cancels the child) if this task is already stopped.
+    pub(crate) fn add_child(&self, child: &Arc<Slot>) -> bool {
+        let mut g = self.lock();
+        if g.phase == Phase::Done {
+            // ended normally: nothing to tie the child to; stopped: the child must stop
+            return !self.interrupt.load(Ordering::SeqCst);
+        }
+        if g.children.len() >= g.prune_at {
+            g.children
+                .retain(|c| c.upgrade().is_some_and(|c| !c.is_done()));
+            g.prune_at = (g.children.len() * 2).max(PRUNE_AT);
+        }
+        g.children.push(Arc::downgrade(child));
         true
     }
 
@@ -299,7 +349,10 @@ impl Slot {
         g.finished = Some(Instant::now());
         let work = g.work.take();
         let waiters = std::mem::take(&mut g.waiters);
+        // (after a normal end the children live on: they are no longer tied to this task)
+        let children = std::mem::take(&mut g.children);
         let worker = g.worker;
+        let sleepers = g.sleepers;
         let pool = self.pool.upgrade();
         if let Some(p) = &pool {
             p.on_complete(prev == Phase::Running, worker, self.pinned);
@@ -307,7 +360,10 @@ impl Slot {
         self.done.store(true, Ordering::Release);
         drop(g);
         drop(work);
-        self.cv.notify_all();
+        drop(children);
+        if sleepers > 0 {
+            self.cv.notify_all();
+        }
         if let Some(p) = &pool {
             // a stopped task may be running (interrupt its VM) or suspended on its worker
             // (let the worker drop it)
@@ -363,10 +419,12 @@ impl Slot {
             if let Some(o) = &g.outcome {
                 return o.clone();
             }
+            g.sleepers += 1;
             g = match self.cv.wait(g) {
                 Ok(g) => g,
                 Err(p) => p.into_inner(),
             };
+            g.sleepers -= 1;
         }
     }
 
@@ -382,10 +440,12 @@ impl Slot {
             if now >= end {
                 return None;
             }
+            g.sleepers += 1;
             g = match self.cv.wait_timeout(g, end - now) {
                 Ok((g, _)) => g,
                 Err(p) => p.into_inner().0,
             };
+            g.sleepers -= 1;
         }
     }
 
@@ -458,7 +518,9 @@ impl TaskHandle {
         }
     }
     /// Cancel the task: a queued task never starts; a running one is interrupted at its
-    /// next loop back-edge. Returns false if it had already ended.
+    /// next loop back-edge (one awaiting a host future drops it). The tasks it spawned
+    /// and has not joined are cancelled too, and theirs. Returns false if it had already
+    /// ended.
     pub fn cancel(&self) -> bool {
         self.slot.cancel()
     }

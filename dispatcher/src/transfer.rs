@@ -25,10 +25,10 @@
 //!   "upvalue 'conn' (userdata) cannot be sent to a worker" — never dropped or turned into nil.
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use ahash::AHashMap;
+use smallvec::SmallVec;
 
 use luavm_compiler::Proto;
 use luavm_vm::function::{LuaClosure, UpVal};
@@ -107,7 +107,8 @@ impl std::fmt::Debug for UserDataData {
 /// little.
 #[derive(Clone, Debug, Default)]
 pub struct Packet {
-    roots: Vec<SendValue>,
+    /// (Inline up to two: most packets are one argument list or one result.)
+    roots: SmallVec<[SendValue; 2]>,
     tables: Vec<TableData>,
     values: Vec<SendValue>,
     pairs: Vec<(SendValue, SendValue)>,
@@ -835,7 +836,7 @@ fn export_userdata(u: Gc<UserData>) -> Option<UserDataData> {
 /// cache's own; an entry is used only if its closure still has the same prototype.
 pub struct ProtoCache {
     key: String,
-    map: HashMap<usize, (Arc<Proto>, i64)>,
+    map: AHashMap<usize, (Arc<Proto>, i64)>,
 }
 
 static NEXT_CACHE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -845,7 +846,7 @@ impl Default for ProtoCache {
         let n = NEXT_CACHE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         ProtoCache {
             key: format!("luavm.dispatcher.protos.{n}"),
-            map: HashMap::new(),
+            map: AHashMap::new(),
         }
     }
 }

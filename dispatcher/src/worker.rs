@@ -15,32 +15,44 @@
 //! or suspended on this VM ends as "worker failed", the VM is rebuilt (stdlib, `workers`,
 //! init callbacks) and the loop goes on.
 //!
-//! Async host functions: each worker thread enters a tokio `current_thread` runtime, so a
-//! host function can reach `tokio::runtime::Handle::current()`. When the embedding API's
-//! `register_async` lands, a task that awaits a future suspends like a waiting task (a
-//! wait request whose waker sends [`Wake::Ready`] to this worker), and the idle path below
-//! (`idle`) is where the runtime's driver is polled instead of parking.
+//! Async host functions (`register_async` in an init callback, see `PoolBuilder::init_lua`):
+//! each worker thread owns a tokio `current_thread` runtime (timers and I/O enabled) and
+//! has it entered, and the VM is attached to this loop as its driver
+//! (`luavm_vm::embed::driver`). A task calling an async host function yields the
+//! pass-through marker; the loop takes the host future (`calls`), suspends the task like a
+//! waiting one and polls the future with a waker that sends [`Wake::Poll`] to this worker.
+//! When it is ready the task is resumed with its outcome. Meanwhile the worker runs other
+//! tasks; when it has nothing else to do it waits *inside* the runtime (`wait_for_work`),
+//! which drives the futures' timers and I/O, instead of parking, and while it is busy it
+//! turns the runtime's driver at least every `TURN_EVERY`.
 //!
 //! Invariants:
-//! - the loop never holds a `RefCell` borrow (of `sched` or the VM's `Ctx`) while Lua runs;
+//! - the loop never holds a `RefCell` borrow (of `sched` or the VM's `Ctx`) while Lua runs
+//!   or a host future is polled;
 //! - a suspended task's coroutine is rooted in the registry table `TASKS_KEY` until the
-//!   task ends; `suspended` holds its slot and how many wake-ups it still waits for.
+//!   task ends; `suspended` holds its slot, how many wake-ups it still waits for, and the
+//!   outcome of its host call once known; `calls` holds the host futures not ready yet, by
+//!   task (a task is in `calls` only while it is in `suspended`).
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
+use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Sender;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Weak};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use crossbeam_deque::{Steal, Worker};
 use crossbeam_utils::sync::Parker;
+use luavm_vm::embed::driver::{self, PendingCall};
+use luavm_vm::embed::LuaValue;
 use luavm_vm::{Gc, ResumeOutcome, State, Table, Thread, Value};
 
 use crate::lworkers::{self, Ctx};
-use crate::pool::{lock, Shared, Wake};
+use crate::pool::{lock, Shared, Wake, WorkerShared};
 use crate::task::{Outcome, Slot, Waiter, Work};
 use crate::transfer::{self, ExportOptions, Packet};
 
@@ -54,11 +66,21 @@ const IDLE_SPINS: u32 = 64;
 const IDLE_POLL: Duration = Duration::from_micros(50);
 /// Task id used for a blocked wait (its wake-ups only unpark the thread).
 const HELPER_TASK: u64 = 0;
+/// While host calls are pending and the worker is busy, turn the runtime's driver (timers,
+/// I/O) at least this often.
+const TURN_EVERY: Duration = Duration::from_millis(1);
+/// Longest sleep of an idle worker before it looks at the queues again.
+const IDLE_SLEEP: Duration = Duration::from_millis(100);
+
+/// The outcome of an async host call.
+type CallResult = luavm_vm::embed::Result<Vec<LuaValue>>;
 
 struct Suspended {
     slot: Arc<Slot>,
     /// Wake-ups still expected.
     remaining: usize,
+    /// The outcome of the host call it awaited, once ready.
+    result: Option<CallResult>,
 }
 
 pub(crate) struct Sched {
@@ -66,6 +88,10 @@ pub(crate) struct Sched {
     pinned: VecDeque<Arc<Slot>>,
     suspended: HashMap<u64, Suspended>,
     ready: VecDeque<u64>,
+    /// Host futures of suspended tasks, not ready yet.
+    calls: HashMap<u64, PendingCall>,
+    /// Tasks whose host future was woken (or not polled yet).
+    to_poll: VecDeque<u64>,
     tick: u32,
 }
 
@@ -80,6 +106,28 @@ pub(crate) struct WorkerRt {
     ctx: RefCell<Option<Rc<RefCell<Ctx>>>>,
     /// The VM's table of suspended tasks' coroutines (in its registry).
     tasks: Cell<Option<Gc<Table>>>,
+    /// When the runtime's driver was last turned.
+    last_turn: Cell<Instant>,
+    /// The async runtime (last: dropped after the host futures in `sched`).
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+/// Wakes the worker that polls task `task`'s host future.
+struct CallWaker {
+    pool: Weak<Shared>,
+    worker: usize,
+    task: u64,
+}
+
+impl std::task::Wake for CallWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        if let Some(p) = self.pool.upgrade() {
+            p.wake(self.worker, Wake::Poll(self.task));
+        }
+    }
 }
 
 pub(crate) fn main(
@@ -89,8 +137,10 @@ pub(crate) fn main(
     parker: Parker,
     ready: Sender<Result<(), String>>,
 ) {
-    let rt = tokio::runtime::Builder::new_current_thread().build().ok();
-    let _enter = rt.as_ref().map(|r| r.enter());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok();
     let wrt = Rc::new(WorkerRt {
         shared,
         index,
@@ -99,13 +149,19 @@ pub(crate) fn main(
             pinned: VecDeque::new(),
             suspended: HashMap::new(),
             ready: VecDeque::new(),
+            calls: HashMap::new(),
+            to_poll: VecDeque::new(),
             tick: 0,
         }),
         parker,
         depth: Cell::new(0),
         ctx: RefCell::new(None),
         tasks: Cell::new(None),
+        last_turn: Cell::new(Instant::now()),
+        rt,
     });
+    // host functions reach the runtime through `tokio::runtime::Handle::current()`
+    let _enter = wrt.rt.as_ref().map(|r| r.enter());
     let mut vm = match wrt.build_vm() {
         Ok(vm) => vm,
         Err(m) => {
@@ -204,6 +260,8 @@ impl WorkerRt {
     fn build_vm(self: &Rc<Self>) -> Result<State, String> {
         let built = catch_unwind(AssertUnwindSafe(|| {
             let mut s = State::new();
+            // this loop drives the VM: async host functions suspend their task
+            driver::attach(&mut s);
             luavm_stdlib::open_all(&mut s);
             let ctx = lworkers::open_worker(&mut s, self.clone());
             *self.ctx.borrow_mut() = Some(ctx);
@@ -245,6 +303,7 @@ impl WorkerRt {
     /// when there was nothing to do.
     pub(crate) fn step(&self, vm: &mut State) -> bool {
         self.drain_mail();
+        let polled = self.poll_calls();
         let ready = self.sched.borrow_mut().ready.pop_front();
         if let Some(id) = ready {
             self.resume_suspended(vm, id);
@@ -259,10 +318,62 @@ impl WorkerRt {
                         lworkers::flush_callbacks(vm, &c);
                     }
                 }
+                self.turn_driver();
                 true
             }
-            None => false,
+            None => polled,
         }
+    }
+
+    /// Poll the host futures that were woken; those that are ready make their task ready.
+    /// Returns whether any was polled.
+    fn poll_calls(&self) -> bool {
+        let mut polled = false;
+        loop {
+            let next = {
+                let mut sc = self.sched.borrow_mut();
+                let Some(id) = sc.to_poll.pop_front() else {
+                    return polled;
+                };
+                sc.calls.remove(&id).map(|c| (id, c))
+            };
+            let Some((id, mut call)) = next else {
+                continue;
+            };
+            polled = true;
+            let waker = std::task::Waker::from(Arc::new(CallWaker {
+                pool: Arc::downgrade(&self.shared),
+                worker: self.index,
+                task: id,
+            }));
+            // no borrow of `sched` while the future runs
+            let r = std::pin::Pin::new(&mut call).poll(&mut Context::from_waker(&waker));
+            let mut sc = self.sched.borrow_mut();
+            match r {
+                Poll::Pending => {
+                    sc.calls.insert(id, call);
+                }
+                Poll::Ready(result) => {
+                    if let Some(s) = sc.suspended.get_mut(&id) {
+                        s.result = Some(result);
+                        sc.ready.push_back(id);
+                    }
+                }
+            }
+        }
+    }
+
+    /// With host calls pending, let the runtime fire due timers and I/O events (and run
+    /// tokio tasks) if it has not done so for `TURN_EVERY`.
+    fn turn_driver(&self) {
+        if self.sched.borrow().calls.is_empty() || self.last_turn.get().elapsed() < TURN_EVERY {
+            return;
+        }
+        if let Some(rt) = &self.rt {
+            // a yield makes the runtime turn its driver without blocking
+            rt.block_on(tokio::task::yield_now());
+        }
+        self.last_turn.set(Instant::now());
     }
 
     fn drain_mail(&self) {
@@ -292,6 +403,11 @@ impl WorkerRt {
                 Wake::Stopped(id) => {
                     if sc.suspended.contains_key(&id) {
                         sc.ready.push_back(id);
+                    }
+                }
+                Wake::Poll(id) => {
+                    if sc.calls.contains_key(&id) {
+                        sc.to_poll.push_back(id);
                     }
                 }
             }
@@ -362,14 +478,38 @@ impl WorkerRt {
         }
         self.shared.set_idle(self.index);
         if !self.has_work() {
-            self.parker.park_timeout(Duration::from_millis(100));
+            self.wait_for_work(IDLE_SLEEP);
         }
         self.shared.unset_idle(self.index);
+    }
+
+    /// Sleep until woken or `timeout`: parked, or, while host calls are pending, inside the
+    /// runtime (whose driver fires their timers and I/O events meanwhile).
+    fn wait_for_work(&self, timeout: Duration) {
+        let pending = !self.sched.borrow().calls.is_empty();
+        let Some(rt) = self.rt.as_ref().filter(|_| pending) else {
+            self.parker.park_timeout(timeout);
+            return;
+        };
+        let me: &WorkerShared = &self.shared.workers[self.index];
+        let mut sleep = std::pin::pin!(tokio::time::sleep(timeout));
+        rt.block_on(std::future::poll_fn(|cx| {
+            *lock(&me.rt_waker) = Some(cx.waker().clone());
+            me.in_rt.store(true, Ordering::SeqCst);
+            if self.has_work() {
+                return Poll::Ready(());
+            }
+            sleep.as_mut().poll(cx)
+        }));
+        me.in_rt.store(false, Ordering::SeqCst);
+        *lock(&me.rt_waker) = None;
+        self.last_turn.set(Instant::now());
     }
 
     fn has_work(&self) -> bool {
         let sc = self.sched.borrow();
         !sc.ready.is_empty()
+            || !sc.to_poll.is_empty()
             || !sc.pinned.is_empty()
             || !sc.local.is_empty()
             || self.shared.has_work_for(self.index)
@@ -425,7 +565,14 @@ impl WorkerRt {
     }
 
     fn resume_suspended(&self, vm: &mut State, id: u64) {
-        let Some(sus) = self.sched.borrow_mut().suspended.remove(&id) else {
+        let (sus, call) = {
+            let mut sc = self.sched.borrow_mut();
+            (sc.suspended.remove(&id), sc.calls.remove(&id))
+        };
+        // a host future still pending here belongs to a stopped task: dropping it
+        // abandons the call
+        drop(call);
+        let Some(sus) = sus else {
             return;
         };
         let tasks = self.tasks(vm);
@@ -443,6 +590,10 @@ impl WorkerRt {
         if sus.slot.is_done() {
             // cancelled or timed out while it waited
             return;
+        }
+        if let Some(result) = sus.result {
+            // the async host function's continuation returns this
+            driver::set_async_result(vm, result);
         }
         let base = vm.top();
         self.resume(vm, &sus.slot, co, 0);
@@ -489,21 +640,29 @@ impl WorkerRt {
             _ => None,
         };
         match r {
-            Ok((ResumeOutcome::Yielded, _)) => match wait {
-                Some(slots) => {
+            Ok((ResumeOutcome::Yielded, n)) => {
+                let call = match wait {
+                    Some(_) => None,
+                    None if vm.is_pass_through_yield(n) => driver::take_pending_call(vm),
+                    None => None,
+                };
+                if wait.is_some() || call.is_some() {
                     let tasks = self.tasks(vm);
                     vm.raw_set_int(tasks, slot.id as i64, Value::Thread(co));
-                    self.suspend(slot, slots);
                 }
-                None => {
-                    let message = "attempt to yield from outside a coroutine".to_string();
-                    slot.complete(Outcome::Error {
-                        value: Packet::default(),
-                        traceback: message.clone(),
-                        message,
-                    });
+                match (wait, call) {
+                    (Some(slots), _) => self.suspend(slot, slots),
+                    (None, Some(call)) => self.suspend_on_call(slot, call),
+                    (None, None) => {
+                        let message = "attempt to yield from outside a coroutine".to_string();
+                        slot.complete(Outcome::Error {
+                            value: Packet::default(),
+                            traceback: message.clone(),
+                            message,
+                        });
+                    }
                 }
-            },
+            }
             Ok((ResumeOutcome::Returned, n)) => {
                 let top = vm.top();
                 let vals: Vec<Value> = (top - n..top).map(|i| vm.stack_at(i)).collect();
@@ -579,11 +738,33 @@ impl WorkerRt {
             Suspended {
                 slot: slot.clone(),
                 remaining,
+                result: None,
             },
         );
         if remaining == 0 || slot.is_done() {
             sc.ready.push_back(slot.id);
         }
+    }
+
+    /// Task `slot` called an async host function: it waits for `call` (polled at the next
+    /// step, then whenever its waker fires).
+    fn suspend_on_call(&self, slot: &Arc<Slot>, call: PendingCall) {
+        let mut sc = self.sched.borrow_mut();
+        sc.suspended.insert(
+            slot.id,
+            Suspended {
+                slot: slot.clone(),
+                remaining: 0,
+                result: None,
+            },
+        );
+        if slot.is_done() {
+            // stopped meanwhile: drop it at the next step
+            sc.ready.push_back(slot.id);
+            return;
+        }
+        sc.calls.insert(slot.id, call);
+        sc.to_poll.push_back(slot.id);
     }
 
     /// Block until every slot in `slots` is done, running other work meanwhile (the
@@ -619,10 +800,18 @@ impl WorkerRt {
                 if help && self.step(vm) {
                     continue;
                 }
-                self.parker.park_timeout(Duration::from_millis(5));
+                self.wait_for_work(Duration::from_millis(5));
             }
         }
         true
+    }
+
+    /// The task being resumed on this worker (innermost), if any.
+    pub(crate) fn current_slot(&self) -> Option<Arc<Slot>> {
+        lock(&self.shared.workers[self.index].running)
+            .stack
+            .last()
+            .cloned()
     }
 
     /// Whether the task being resumed (innermost) was cancelled or timed out.
@@ -646,6 +835,8 @@ impl WorkerRt {
             s.slot.complete(Outcome::WorkerFailed(msg.to_string()));
         }
         sc.ready.clear();
+        sc.calls.clear();
+        sc.to_poll.clear();
         self.depth.set(0);
     }
 
@@ -656,6 +847,8 @@ impl WorkerRt {
         for (_, s) in sc.suspended.drain() {
             s.slot.cancel();
         }
+        sc.calls.clear();
+        sc.to_poll.clear();
         for s in sc.pinned.drain(..) {
             s.cancel();
         }

@@ -9,6 +9,8 @@
 //!   [`LuaFunction`], [`AnyUserData`], [`LuaThread`]), valid across collections.
 //!   Conversions: [`IntoLua`]/[`FromLua`] and the multi-value forms.
 //! - Errors are [`Error`] (kind, message, Lua value, traceback).
+//! - [`driver`]: async host calls driven by a scheduler of its own (the dispatcher's
+//!   workers), and [`Lua::from_state`] for code given a raw `State`.
 //!
 //! What is `Send`: [`SafeOption`], [`Stdlib`], [`InterruptHandle`], [`LuaString`] and
 //! `Error`-free plain data. Nothing that refers into a VM is (`LuaVM`, `LuaValue`,
@@ -41,6 +43,7 @@
 mod async_;
 mod context;
 mod convert;
+pub mod driver;
 mod error;
 mod host_fn;
 mod luavm;
