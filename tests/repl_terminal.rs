@@ -85,8 +85,22 @@ impl Drop for Session {
     }
 }
 
+/// Whether `script(1)` can be run here (it makes the pseudo-terminal).
+fn have_script() -> bool {
+    Command::new("script")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 #[test]
 fn line_editing_history_and_continuation_lines() {
+    if !have_script() {
+        eprintln!("skipped: script(1) (util-linux) is not installed");
+        return;
+    }
     let mut s = Session::start();
     s.expect("Lua 5.3");
     s.expect("> ");
