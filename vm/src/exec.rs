@@ -274,7 +274,14 @@ impl State {
                             (upval!(inst::b(i)).get_ref(), rk_ref!(inst::c(i)))
                         {
                             let v = tt.get_str(ks);
-                            if !v.is_nil() || tt.metatable().is_none() {
+                            if !v.is_nil() {
+                                set_reg!(inst::a(i), v);
+                                continue;
+                            }
+                            if let Some(v) = match tt.metatable() {
+                                None => Some(Value::Nil),
+                                Some(mt) => self.index_chain(mt, Value::Str(ks)),
+                            } {
                                 set_reg!(inst::a(i), v);
                                 continue;
                             }
@@ -298,7 +305,14 @@ impl State {
                                 Value::Str(s) => tt.get_str(s),
                                 key => tt.get(key),
                             };
-                            if !v.is_nil() || tt.metatable().is_none() {
+                            if !v.is_nil() {
+                                set_reg!(inst::a(i), v);
+                                continue;
+                            }
+                            if let Some(v) = match tt.metatable() {
+                                None => Some(Value::Nil),
+                                Some(mt) => self.index_chain(mt, rk!(inst::c(i))),
+                            } {
                                 set_reg!(inst::a(i), v);
                                 continue;
                             }
@@ -392,7 +406,14 @@ impl State {
                         set_reg!(a + 1, t);
                         if let (Value::Table(tt), &Value::Str(ks)) = (t, rk_ref!(inst::c(i))) {
                             let v = tt.get_str(ks);
-                            if !v.is_nil() || tt.metatable().is_none() {
+                            if !v.is_nil() {
+                                set_reg!(a, v);
+                                continue;
+                            }
+                            if let Some(v) = match tt.metatable() {
+                                None => Some(Value::Nil),
+                                Some(mt) => self.index_chain(mt, Value::Str(ks)),
+                            } {
                                 set_reg!(a, v);
                                 continue;
                             }
