@@ -469,12 +469,16 @@ impl Table {
     }
 
     /// The interpreter's `t.k = v` fast path for a string key: store when the key holds
-    /// a non-nil value, or when there is no metatable (no `__newindex` can apply).
+    /// a non-nil value, or when no `__newindex` can apply (no metatable, or one whose
+    /// `__newindex` is known to be absent: instances of classes).
     /// `None`: the metamethod path is needed. `Some(delta)`: stored, with the change in
     /// owned bytes.
     #[inline]
     pub fn set_str_fast(&self, key: Gc<LuaStr>, val: Value) -> Option<isize> {
-        let no_meta = self.metatable.get().is_none();
+        let no_meta = match self.metatable.get() {
+            None => true,
+            Some(mt) => crate::meta::cached_absent(mt, crate::meta::Tm::NewIndex),
+        };
         let inner = self.inner_mut();
         if let Some(i) = inner.str_slot(key) {
             let n = &mut inner.nodes[i];
@@ -828,10 +832,75 @@ impl Inner {
     /// Rebuild both parts for the current live keys plus `extra` (PUC's `rehash`).
     fn rehash(&mut self, extra: Value) -> isize {
         let old_size = self.size_bytes() as isize;
+        // all live keys, and whether any could go to the array part
+        let mut total = 1usize; // `extra`
+        let mut any_int = !self.array.is_empty() || matches!(extra, Value::Int(k) if k >= 1);
+        for n in self.nodes.iter() {
+            if !n.val.is_nil() {
+                total += 1;
+                any_int |= matches!(n.key, Value::Int(k) if k >= 1);
+            }
+        }
+        let (optimal, na) = if any_int {
+            self.array_size(extra, &mut total)
+        } else {
+            (0, 0)
+        };
+        let old_nodes = std::mem::take(&mut self.nodes);
+        let mut nhash = total - na;
+        if old_nodes.is_empty() && nhash > 0 {
+            nhash = nhash.max(4);
+        }
+        self.set_node_vector(hash_capacity_for(nhash));
+        // the array part becomes 1..=optimal: keys beyond it move to the hash part
+        if optimal < self.array.len() {
+            for i in optimal..self.array.len() {
+                let v = self.array[i];
+                if !v.is_nil() {
+                    let done = self.hash_insert(Value::Int(i as i64 + 1), v);
+                    debug_assert!(done, "a rebuilt hash part holds its keys");
+                }
+            }
+            self.array.truncate(optimal);
+            self.array.shrink_to_fit();
+        } else if optimal > self.array.len() {
+            self.array.reserve_exact(optimal - self.array.len());
+            self.array.resize(optimal, Value::Nil);
+        }
+        for n in old_nodes.iter() {
+            if n.val.is_nil() {
+                continue;
+            }
+            if let Value::Int(k) = n.key {
+                let idx = (k as u64).wrapping_sub(1);
+                if idx < optimal as u64 {
+                    self.array[idx as usize] = n.val;
+                    continue;
+                }
+            }
+            let done = self.hash_insert(n.key, n.val);
+            debug_assert!(done, "a rebuilt hash part holds its keys");
+        }
+        // the array part ends at its last non-nil element (later appends extend it), or
+        // at `extra` when that key belongs to it (the caller stores it there)
+        let keep = match extra {
+            Value::Int(k) if k >= 1 && k as u64 <= optimal as u64 => k as usize,
+            _ => 0,
+        };
+        while self.array.len() > keep && matches!(self.array.last(), Some(Value::Nil)) {
+            self.array.pop();
+        }
+        self.size_bytes() as isize - old_size
+    }
+
+    /// PUC's `computesizes`: the array part's new size, the largest power of two `n` with
+    /// more than `n/2` integer keys in `1..=n` (counting `extra`), and how many keys it
+    /// takes. Adds the array part's live values to `total`.
+    fn array_size(&self, extra: Value, total: &mut usize) -> (usize, usize) {
         // nums[b] = number of integer keys k with 2^(b-1) < k <= 2^b
         let mut nums = [0usize; 65];
         let mut total_int = 0usize;
-        let count = |k: i64, nums: &mut [usize; 65]| {
+        let mut count = |k: i64| {
             if k >= 1 {
                 let b = if k == 1 {
                     0
@@ -839,33 +908,28 @@ impl Inner {
                     64 - ((k - 1) as u64).leading_zeros() as usize
                 };
                 nums[b] += 1;
-                true
-            } else {
-                false
+                total_int += 1;
             }
         };
         for (i, v) in self.array.iter().enumerate() {
-            if !v.is_nil() && count(i as i64 + 1, &mut nums) {
-                total_int += 1;
+            if !v.is_nil() {
+                *total += 1;
+                count(i as i64 + 1);
             }
         }
         for n in self.nodes.iter() {
-            if !n.key.is_nil() && !n.val.is_nil() {
+            if !n.val.is_nil() {
                 if let Value::Int(k) = n.key {
-                    if count(k, &mut nums) {
-                        total_int += 1;
-                    }
+                    count(k);
                 }
             }
         }
         if let Value::Int(k) = extra {
-            if count(k, &mut nums) {
-                total_int += 1;
-            }
+            count(k);
         }
-        // optimal array size: largest power of two n with more than n/2 keys in 1..=n
         let mut a = 0usize;
         let mut optimal = 0usize;
+        let mut na = 0usize;
         let mut twotoi = 1usize;
         for n in nums.iter() {
             if twotoi / 2 >= total_int {
@@ -874,54 +938,13 @@ impl Inner {
             a += n;
             if a > twotoi / 2 {
                 optimal = twotoi;
+                na = a;
             }
             twotoi = twotoi.saturating_mul(2);
         }
-        // keep an array part we already have if it is still dense enough
-        let old_array = std::mem::take(&mut self.array);
-        let old_nodes = std::mem::take(&mut self.nodes);
-        let mut new_array: Vec<Value> = Vec::with_capacity(optimal);
-        new_array.resize(optimal, Value::Nil);
-        let mut hashed: Vec<Node> = Vec::new();
-        for (i, v) in old_array.into_iter().enumerate() {
-            if v.is_nil() {
-                continue;
-            }
-            if i < optimal {
-                new_array[i] = v;
-            } else {
-                hashed.push(Node {
-                    key: Value::Int(i as i64 + 1),
-                    val: v,
-                    next: 0,
-                });
-            }
-        }
-        for n in old_nodes.iter() {
-            if n.key.is_nil() || n.val.is_nil() {
-                continue;
-            }
-            if let Value::Int(k) = n.key {
-                let idx = (k as u64).wrapping_sub(1);
-                if idx < optimal as u64 {
-                    new_array[idx as usize] = n.val;
-                    continue;
-                }
-            }
-            hashed.push(*n);
-        }
-        // the array part ends at its last non-nil element: later appends extend it
-        while matches!(new_array.last(), Some(Value::Nil)) {
-            new_array.pop();
-        }
-        self.array = new_array;
-        self.set_node_vector(hash_capacity_for(hashed.len() + 1));
-        for n in hashed {
-            let done = self.hash_insert(n.key, n.val);
-            debug_assert!(done, "a rebuilt hash part holds its keys");
-        }
-        self.size_bytes() as isize - old_size
+        (optimal, na)
     }
+
     fn len(&self) -> i64 {
         let inner = self;
         let n = inner.array.len();
@@ -1053,7 +1076,11 @@ impl Inner {
 }
 
 fn hash_capacity_for(n: usize) -> usize {
-    n.next_power_of_two()
+    if n == 0 {
+        0
+    } else {
+        n.next_power_of_two()
+    }
 }
 
 #[cfg(test)]
