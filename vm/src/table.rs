@@ -545,6 +545,27 @@ impl Table {
         }
     }
 
+    /// `t[dest .. dest+n-1] = t[from .. from+n-1]` (the ranges may overlap) when both lie
+    /// in the array part: how `table.insert` and `table.remove` shift a sequence, in one
+    /// `memmove`. No write barrier is needed, the values stay in the same table. `false`
+    /// (nothing moved) when a range leaves the array part.
+    pub fn move_in_array(&self, from: i64, dest: i64, n: usize) -> bool {
+        let inner = self.inner_mut();
+        let len = inner.array.len() as u64;
+        let inside = |first: i64| {
+            first >= 1
+                && (first as u64 - 1)
+                    .checked_add(n as u64)
+                    .is_some_and(|end| end <= len)
+        };
+        if !inside(from) || !inside(dest) {
+            return false;
+        }
+        let (from, dest) = (from as usize - 1, dest as usize - 1);
+        inner.array.copy_within(from..from + n, dest);
+        true
+    }
+
     /// Store `values` at `first+1 ..= first+values.len()` in the array part, growing it to
     /// cover them (table constructors' `SETLIST`: nils keep their slots, as in PUC).
     pub fn set_list(&self, first: usize, values: &[Value]) -> isize {
