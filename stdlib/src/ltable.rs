@@ -148,6 +148,15 @@ fn insert(s: &mut State) -> LuaResult<usize> {
             // move up elements: t[i] = t[i - 1] for i = e, e - 1, ..., pos + 1
             if let Some(tt) = plain_table(t) {
                 let mut i = e;
+                if i > pos {
+                    // t[e] may extend the array part; the rest moves in one go
+                    let v = tt.get_int(i - 1);
+                    s.raw_set_int(tt, i, v);
+                    i -= 1;
+                    if tt.move_in_array(pos, pos + 1, (i - pos) as usize) {
+                        i = pos;
+                    }
+                }
                 while i > pos {
                     let v = tt.get_int(i - 1);
                     s.raw_set_int(tt, i, v);
@@ -182,6 +191,9 @@ fn remove(s: &mut State) -> LuaResult<usize> {
     let t = s.arg(1);
     if let Some(tt) = plain_table(t) {
         let v = tt.get_int(pos);
+        if pos < size && tt.move_in_array(pos + 1, pos, (size - pos) as usize) {
+            pos = size;
+        }
         while pos < size {
             let next = tt.get_int(pos + 1);
             s.raw_set_int(tt, pos, next);

@@ -134,6 +134,22 @@ impl State {
                     *rk_ref!($x)
                 };
             }
+            // A register or constant read as tag + payload (`Value::load`), for values
+            // that are copied whole: a 16-byte load of a register just written by two
+            // stores (tag, payload) would miss store-to-load forwarding.
+            macro_rules! reg_load {
+                ($r:expr) => {
+                    // SAFETY: as for `reg!`.
+                    unsafe { Value::load(stk.add($r as usize)) }
+                };
+            }
+            macro_rules! rk_load {
+                ($x:expr) => {{
+                    let p: *const Value = rk_ref!($x);
+                    // SAFETY: `rk_ref!` gives a valid reference to an initialised value.
+                    unsafe { Value::load(p) }
+                }};
+            }
             macro_rules! upval {
                 ($i:expr) => {
                     // SAFETY: verified upvalue index < upvals.len().
@@ -248,7 +264,7 @@ impl State {
                 // SAFETY: verified opcodes are < NUM_OPCODES.
                 let op: OpCode = unsafe { std::mem::transmute::<u8, OpCode>(inst::opcode_raw(i)) };
                 match op {
-                    OpCode::Move => set_reg!(inst::a(i), reg!(inst::b(i))),
+                    OpCode::Move => set_reg!(inst::a(i), reg_load!(inst::b(i))),
                     OpCode::LoadK => set_reg!(inst::a(i), kst!(inst::bx(i))),
                     OpCode::LoadKx => {
                         // SAFETY: LOADKX is followed by EXTRAARG (verified).
@@ -274,7 +290,14 @@ impl State {
                             (upval!(inst::b(i)).get_ref(), rk_ref!(inst::c(i)))
                         {
                             let v = tt.get_str(ks);
-                            if !v.is_nil() || tt.metatable().is_none() {
+                            if !v.is_nil() {
+                                set_reg!(inst::a(i), v);
+                                continue;
+                            }
+                            if let Some(v) = match tt.metatable() {
+                                None => Some(Value::Nil),
+                                Some(mt) => self.index_chain(mt, Value::Str(ks)),
+                            } {
                                 set_reg!(inst::a(i), v);
                                 continue;
                             }
@@ -298,7 +321,14 @@ impl State {
                                 Value::Str(s) => tt.get_str(s),
                                 key => tt.get(key),
                             };
-                            if !v.is_nil() || tt.metatable().is_none() {
+                            if !v.is_nil() {
+                                set_reg!(inst::a(i), v);
+                                continue;
+                            }
+                            if let Some(v) = match tt.metatable() {
+                                None => Some(Value::Nil),
+                                Some(mt) => self.index_chain(mt, rk!(inst::c(i))),
+                            } {
                                 set_reg!(inst::a(i), v);
                                 continue;
                             }
@@ -317,7 +347,7 @@ impl State {
                         if let (&Value::Table(tt), &Value::Str(ks)) =
                             (upval!(inst::a(i)).get_ref(), rk_ref!(inst::b(i)))
                         {
-                            let v = rk!(inst::c(i));
+                            let v = rk_load!(inst::c(i));
                             if let Some(d) = tt.set_str_fast(ks, v) {
                                 self.barrier_table(tt, Value::Str(ks), v);
                                 if d != 0 {
@@ -335,18 +365,18 @@ impl State {
                     }
                     OpCode::SetUpval => {
                         let u = *upval!(inst::b(i));
-                        u.set(reg!(inst::a(i)));
+                        u.set(reg_load!(inst::a(i)));
                         self.heap.barrier_back(u);
                     }
                     OpCode::SetTable => {
                         if let &Value::Table(tt) = reg_ref!(inst::a(i)) {
                             match rk_ref!(inst::b(i)) {
-                                &Value::Int(n) if tt.set_in_array(n, rk!(inst::c(i))) => {
+                                &Value::Int(n) if tt.set_in_array(n, rk_load!(inst::c(i))) => {
                                     self.barrier_table(tt, Value::Nil, rk!(inst::c(i)));
                                     continue;
                                 }
                                 &Value::Str(ks) => {
-                                    let v = rk!(inst::c(i));
+                                    let v = rk_load!(inst::c(i));
                                     if let Some(d) = tt.set_str_fast(ks, v) {
                                         self.barrier_table(tt, Value::Str(ks), v);
                                         if d != 0 {
@@ -358,7 +388,7 @@ impl State {
                                 Value::Nil | Value::Num(_) => {}
                                 &key => {
                                     if tt.metatable().is_none() {
-                                        let v = rk!(inst::c(i));
+                                        let v = rk_load!(inst::c(i));
                                         let d = tt.set(key, v);
                                         self.barrier_table(tt, key, v);
                                         if d != 0 {
@@ -388,11 +418,18 @@ impl State {
                     }
                     OpCode::SelfOp => {
                         let a = inst::a(i);
-                        let t = reg!(inst::b(i));
+                        let t = reg_load!(inst::b(i));
                         set_reg!(a + 1, t);
                         if let (Value::Table(tt), &Value::Str(ks)) = (t, rk_ref!(inst::c(i))) {
                             let v = tt.get_str(ks);
-                            if !v.is_nil() || tt.metatable().is_none() {
+                            if !v.is_nil() {
+                                set_reg!(a, v);
+                                continue;
+                            }
+                            if let Some(v) = match tt.metatable() {
+                                None => Some(Value::Nil),
+                                Some(mt) => self.index_chain(mt, Value::Str(ks)),
+                            } {
                                 set_reg!(a, v);
                                 continue;
                             }
@@ -580,7 +617,7 @@ impl State {
                         }
                     }
                     OpCode::TestSet => {
-                        let b = reg!(inst::b(i));
+                        let b = reg_load!(inst::b(i));
                         if b.truthy() == (inst::c(i) != 0) {
                             set_reg!(inst::a(i), b);
                             donextjump!();
@@ -707,7 +744,7 @@ impl State {
                             {
                                 let (func, cfunc) = (c.func as usize, caller.func as usize);
                                 self.top = caller.top as usize;
-                                let v = reg!(a);
+                                let v = reg_load!(a);
                                 // SAFETY: func < base <= stack.len(); popping the running frame.
                                 unsafe {
                                     *self.stack.get_unchecked_mut(func) = v;
@@ -810,7 +847,7 @@ impl State {
                     }
                     OpCode::TForLoop => {
                         let a = inst::a(i);
-                        let v = reg!(a + 1);
+                        let v = reg_load!(a + 1);
                         if !v.is_nil() {
                             set_reg!(a, v);
                             pc = jump(pc, inst::sbx(i));

@@ -16,9 +16,11 @@ use crate::arith::{self, ArithOp};
 use crate::error::LuaResult;
 use crate::meta::Tm;
 use crate::state::State;
+use crate::table::Table;
 use crate::thread::cist;
 use crate::value::Value;
 use luavm_compiler::opcodes::{inst, OpCode};
+use luavm_gc::Gc;
 
 /// Where an operand came from, for error messages.
 #[derive(Clone, Copy, Debug)]
@@ -96,6 +98,7 @@ impl State {
     }
 
     /// `R(dest) := t[key]` from the loop. `Ok(true)` when a Lua metamethod frame was pushed.
+    /// (The loop tried the raw lookup and `index_chain` first.)
     #[inline(never)]
     pub(crate) fn index_slow(
         &mut self,
@@ -104,15 +107,6 @@ impl State {
         dest: Option<u32>,
         src: Src,
     ) -> LuaResult<bool> {
-        if let Value::Table(tt) = t {
-            if let Some(v) = self.index_table_chain(tt, key) {
-                if let Some(a) = dest {
-                    let base = self.ci[self.ci.len() - 1].base as usize;
-                    self.stack[base + a as usize] = v;
-                }
-                return Ok(false);
-            }
-        }
         let v = match self.index_step(t, key, src)? {
             Step::Done(v) => v,
             Step::Call(f, t) => match self.call_tm_from_loop(f, &[t, key], 1, 0, 0)? {
@@ -127,30 +121,47 @@ impl State {
         Ok(false)
     }
 
-    /// The common case of `t[key]` for a table: a chain of tables linked by `__index`
-    /// tables (classes). `None` when the chain reaches anything else (a function, a
-    /// non-table, a too long chain): the general path then starts over.
-    #[inline]
-    fn index_table_chain(&self, t: crate::Gc<crate::Table>, key: Value) -> Option<Value> {
-        let mut t = t;
-        for _ in 0..MAX_TAG_LOOP {
-            let v = t.get(key);
-            if !v.is_nil() {
-                return Some(v);
+    /// `t[key]` after a raw miss in a table whose metatable is `mt`, in the common case
+    /// of a chain of tables linked by `__index` tables (classes): the loop's path for
+    /// method and field lookups through classes. `None` when the chain reaches anything
+    /// else (a function, a non-table, a too long chain): `index_slow` then does the
+    /// general walk. Never raises, never calls out.
+    #[inline(always)]
+    pub(crate) fn index_chain(&self, mt: Gc<Table>, key: Value) -> Option<Value> {
+        match key {
+            Value::Str(s) if s.is_short() => {
+                // the key's hash is read once for the whole chain
+                let hash = s.hash();
+                self.walk_index_chain(mt, |t| t.get_short_str(s, hash))
             }
-            let Some(mt) = t.metatable() else {
-                return Some(Value::Nil);
-            };
+            _ => self.walk_index_chain(mt, |t| t.get(key)),
+        }
+    }
+
+    #[inline(always)]
+    fn walk_index_chain(&self, mt: Gc<Table>, get: impl Fn(Gc<Table>) -> Value) -> Option<Value> {
+        let name = self.tm_name(Tm::Index);
+        let name_hash = name.hash();
+        let mut mt = mt;
+        for _ in 0..MAX_TAG_LOOP {
             if crate::meta::cached_absent(mt, Tm::Index) {
                 return Some(Value::Nil);
             }
-            match mt.get_str(self.tm_name(Tm::Index)) {
-                Value::Table(next) => t = next,
+            let t = match mt.get_short_str(name, name_hash) {
+                Value::Table(t) => t,
                 Value::Nil => {
                     crate::meta::note_absent(mt, Tm::Index);
                     return Some(Value::Nil);
                 }
                 _ => return None,
+            };
+            let v = get(t);
+            if !v.is_nil() {
+                return Some(v);
+            }
+            match t.metatable() {
+                Some(next) => mt = next,
+                None => return Some(Value::Nil),
             }
         }
         None

@@ -1,15 +1,24 @@
-//! Tables: an array part for keys `1..=n` and an open-addressing hash part for the rest.
+//! Tables: an array part for keys `1..=n` and a hash part for the rest, PUC's chained
+//! scatter table with Brent's variation (`ltable.c`): each key has a *main position*
+//! (its hash modulo the size); keys that collide there are linked in a chain through
+//! the nodes' `next` fields, and a key that sits in another key's main position is moved
+//! away when that key arrives. A lookup walks one chain: a miss usually costs one or two
+//! comparisons, even in a full hash part.
 //!
 //! Invariants:
 //! - an integer key `k` with `1 <= k <= array.len()` is never live in the hash part;
 //! - keys are normalised before they get here: a float with an exact integer value is an
 //!   `Int` key; `nil` and NaN are never keys (the VM raises the error first);
-//! - a hash slot is empty (`key` nil), live (value non-nil) or dead (key kept, value nil):
-//!   assigning nil never removes a key, so `next` stays valid while existing fields are
-//!   assigned (never while new keys are added, as the manual says);
-//! - the hash part has a power-of-two number of slots and at least one empty slot, so
-//!   probing always terminates; it is rebuilt (PUC's `rehash`: array size = largest `n`
-//!   with more than `n/2` integer keys in `1..=n`) when an insertion would fill it.
+//! - a node is free (`key` nil, `next` 0, in no chain), live (value non-nil) or dead (key
+//!   kept, value nil): assigning nil never removes a key, so `next` stays valid while
+//!   existing fields are assigned (never while new keys are added, as the manual says); an
+//!   insertion may reuse a dead node at the new key's main position;
+//! - every non-free node is reachable by following `next` links from the main position
+//!   of its key, and every `next` link is an index inside `nodes` (chains end with 0);
+//! - the hash part has a power-of-two number of nodes; every node at or above `lastfree`
+//!   is not free; when an insertion finds no free node the table is rebuilt (PUC's
+//!   `rehash`: array size = largest `n` with more than `n/2` integer keys in `1..=n`, the
+//!   hash part the smallest power of two that holds the other keys).
 //!
 //! All mutation goes through `&self` methods on an `UnsafeCell`: a `Table` is `!Sync`, and
 //! no method calls out to other code or lets a reference into the cell escape, so no two
@@ -26,17 +35,23 @@ use crate::value::{float_to_int_exact, Value};
 struct Node {
     key: Value,
     val: Value,
+    /// The next node of this node's collision chain, as its index + 1 (0: end of chain).
+    next: u32,
 }
 
 #[derive(Default)]
 struct Inner {
     array: Vec<Value>,
     nodes: Box<[Node]>,
-    /// Slots whose key is not nil (live or dead).
-    used: usize,
+    /// Nodes whose key is not nil (live or dead).
+    used: u32,
+    /// Every node at or above this index has a key (PUC's `lastfree`); free nodes are
+    /// searched for downwards from here. (`u32`, as `Node::next`: a hash part never
+    /// reaches 2^32 nodes, 160 GB; `Table` stays 64 bytes.)
+    lastfree: u32,
 }
 
-/// A Lua table.
+/// A Lua table. (64 bytes: the allocator's size class matters for programs that make many.)
 #[derive(Default)]
 pub struct Table {
     inner: UnsafeCell<Inner>,
@@ -44,6 +59,8 @@ pub struct Table {
     /// Cache of absent metamethods (bit set = absent), as PUC's `flags`; reset on writes.
     pub(crate) meta_absent: Cell<u8>,
 }
+
+const _: () = assert!(std::mem::size_of::<Table>() == 64);
 
 impl Trace for Table {
     fn trace(&self, m: &mut Marker) {
@@ -317,7 +334,7 @@ impl Table {
             let inner = t.inner_mut();
             inner.array = Vec::with_capacity(narray);
             if nhash > 0 {
-                inner.nodes = vec![Node::default(); hash_capacity_for(nhash)].into_boxed_slice();
+                inner.set_node_vector(hash_capacity_for(nhash));
             }
         }
         t
@@ -419,11 +436,23 @@ impl Table {
         self.inner().get_int(i)
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn get_str(&self, s: Gc<LuaStr>) -> Value {
         let inner = self.inner();
         match inner.str_slot(s) {
-            Some(i) => inner.nodes[i].val,
+            // SAFETY: a slot index comes from the lookup, inside `nodes`.
+            Some(i) => unsafe { inner.nodes.get_unchecked(i).val },
+            None => Value::Nil,
+        }
+    }
+
+    /// Raw get of a short (interned) string key whose hash the caller already read.
+    #[inline(always)]
+    pub fn get_short_str(&self, s: Gc<LuaStr>, hash: u64) -> Value {
+        let inner = self.inner();
+        match inner.short_str_slot(s, hash) {
+            // SAFETY: a slot index comes from the lookup, inside `nodes`.
+            Some(i) => unsafe { inner.nodes.get_unchecked(i).val },
             None => Value::Nil,
         }
     }
@@ -439,14 +468,13 @@ impl Table {
         if inner.nodes.is_empty() {
             return Value::Nil;
         }
-        let mask = inner.nodes.len() - 1;
-        let mut i = slot_of(hash, mask);
+        let mut i = slot_of(hash, inner.nodes.len() - 1);
         loop {
             let n = &inner.nodes[i];
             match n.key {
                 Value::Str(k) if k.hash() == hash && k.as_bytes() == bytes => return n.val,
-                Value::Nil => return Value::Nil,
-                _ => i = (i + 1) & mask,
+                _ if n.next == 0 => return Value::Nil,
+                _ => i = n.next as usize - 1,
             }
         }
     }
@@ -469,12 +497,16 @@ impl Table {
     }
 
     /// The interpreter's `t.k = v` fast path for a string key: store when the key holds
-    /// a non-nil value, or when there is no metatable (no `__newindex` can apply).
+    /// a non-nil value, or when no `__newindex` can apply (no metatable, or one whose
+    /// `__newindex` is known to be absent: instances of classes).
     /// `None`: the metamethod path is needed. `Some(delta)`: stored, with the change in
     /// owned bytes.
     #[inline]
     pub fn set_str_fast(&self, key: Gc<LuaStr>, val: Value) -> Option<isize> {
-        let no_meta = self.metatable.get().is_none();
+        let no_meta = match self.metatable.get() {
+            None => true,
+            Some(mt) => crate::meta::cached_absent(mt, crate::meta::Tm::NewIndex),
+        };
         let inner = self.inner_mut();
         if let Some(i) = inner.str_slot(key) {
             let n = &mut inner.nodes[i];
@@ -541,6 +573,27 @@ impl Table {
         }
     }
 
+    /// `t[dest .. dest+n-1] = t[from .. from+n-1]` (the ranges may overlap) when both lie
+    /// in the array part: how `table.insert` and `table.remove` shift a sequence, in one
+    /// `memmove`. No write barrier is needed, the values stay in the same table. `false`
+    /// (nothing moved) when a range leaves the array part.
+    pub fn move_in_array(&self, from: i64, dest: i64, n: usize) -> bool {
+        let inner = self.inner_mut();
+        let len = inner.array.len() as u64;
+        let inside = |first: i64| {
+            first >= 1
+                && (first as u64 - 1)
+                    .checked_add(n as u64)
+                    .is_some_and(|end| end <= len)
+        };
+        if !inside(from) || !inside(dest) {
+            return false;
+        }
+        let (from, dest) = (from as usize - 1, dest as usize - 1);
+        inner.array.copy_within(from..from + n, dest);
+        true
+    }
+
     /// Store `values` at `first+1 ..= first+values.len()` in the array part, growing it to
     /// cover them (table constructors' `SETLIST`: nils keep their slots, as in PUC).
     pub fn set_list(&self, first: usize, values: &[Value]) -> isize {
@@ -549,9 +602,11 @@ impl Table {
         let end = first + values.len();
         if inner.array.len() < end {
             // keys now covered by the array part must leave the hash part
-            for k in inner.array.len() + 1..=end {
-                if let Some(s) = inner.find_slot(Value::Int(k as i64)) {
-                    inner.nodes[s].val = Value::Nil;
+            if inner.used > 0 {
+                for k in inner.array.len() + 1..=end {
+                    if let Some(s) = inner.int_slot(k as i64) {
+                        inner.nodes[s].val = Value::Nil;
+                    }
                 }
             }
             inner.array.resize(end, Value::Nil);
@@ -563,27 +618,95 @@ impl Table {
 
 impl Inner {
     fn size_bytes(&self) -> usize {
-        self.array.capacity() * 16 + self.nodes.len() * 32
+        self.array.capacity() * 16 + self.nodes.len() * std::mem::size_of::<Node>()
     }
 
-    /// The hash slot holding string key `s`, if any. A short (interned) key equals only
-    /// itself, so other keys' bytes are looked at only for long keys.
-    #[inline]
+    /// A fresh hash part of `size` free nodes (a power of two, or 0).
+    fn set_node_vector(&mut self, size: usize) {
+        self.nodes = vec![Node::default(); size].into_boxed_slice();
+        self.used = 0;
+        self.lastfree = size as u32;
+    }
+
+    /// The main position of `key` (a live key: not nil, not a tombstone).
+    #[inline(always)]
+    fn main_position(&self, key: Value) -> usize {
+        slot_of(hash_value(key), self.nodes.len() - 1)
+    }
+
+    /// The node holding string key `s`, if any.
+    #[inline(always)]
     fn str_slot(&self, s: Gc<LuaStr>) -> Option<usize> {
+        if s.is_short() {
+            self.short_str_slot(s, s.hash())
+        } else {
+            self.long_str_slot(s)
+        }
+    }
+
+    /// The node holding short string `s` (whose hash is `hash`), if any: a short string
+    /// is interned, so it equals only itself and one pointer comparison tests a node.
+    #[inline(always)]
+    fn short_str_slot(&self, s: Gc<LuaStr>, hash: u64) -> Option<usize> {
+        let nodes = &*self.nodes;
+        if nodes.is_empty() {
+            return None;
+        }
+        let mut i = slot_of(hash, nodes.len() - 1);
+        loop {
+            // SAFETY: `i` is a main position (masked by len - 1, len a power of two) or a
+            // chain link, and every link is an index inside `nodes` (module invariant).
+            let n = unsafe { nodes.get_unchecked(i) };
+            if let Value::Str(k) = n.key {
+                if Gc::ptr_eq(k, s) {
+                    return Some(i);
+                }
+            }
+            if n.next == 0 {
+                return None;
+            }
+            i = n.next as usize - 1;
+        }
+    }
+
+    /// The node holding long string `s`, if any (compares bytes).
+    #[inline(never)]
+    fn long_str_slot(&self, s: Gc<LuaStr>) -> Option<usize> {
         if self.nodes.is_empty() {
             return None;
         }
-        let mask = self.nodes.len() - 1;
-        let mut i = slot_of(s.hash(), mask);
-        let short = s.is_short();
+        let mut i = slot_of(s.hash(), self.nodes.len() - 1);
         loop {
-            match self.nodes[i].key {
-                Value::Str(k) if Gc::ptr_eq(k, s) || (!short && LuaStr::equal(k, s)) => {
-                    return Some(i)
-                }
-                Value::Nil => return None,
-                _ => i = (i + 1) & mask,
+            let n = &self.nodes[i];
+            match n.key {
+                Value::Str(k) if LuaStr::equal(k, s) => return Some(i),
+                _ if n.next == 0 => return None,
+                _ => i = n.next as usize - 1,
             }
+        }
+    }
+
+    /// The node holding integer key `k`, if any (keys are normalised, so only `Int` keys
+    /// can equal it).
+    #[inline]
+    fn int_slot(&self, k: i64) -> Option<usize> {
+        let nodes = &*self.nodes;
+        if nodes.is_empty() {
+            return None;
+        }
+        let mut i = slot_of(k as u64, nodes.len() - 1);
+        loop {
+            // SAFETY: as in `short_str_slot`.
+            let n = unsafe { nodes.get_unchecked(i) };
+            if let Value::Int(j) = n.key {
+                if j == k {
+                    return Some(i);
+                }
+            }
+            if n.next == 0 {
+                return None;
+            }
+            i = n.next as usize - 1;
         }
     }
 
@@ -593,27 +716,31 @@ impl Inner {
         if idx < self.array.len() as u64 {
             return self.array[idx as usize];
         }
-        if self.nodes.is_empty() {
-            return Value::Nil;
+        match self.int_slot(i) {
+            Some(s) => self.nodes[s].val,
+            None => Value::Nil,
         }
-        self.get_hashed(Value::Int(i))
     }
 
     fn find_slot(&self, key: Value) -> Option<usize> {
+        match key {
+            Value::Str(s) => return self.str_slot(s),
+            Value::Int(k) => return self.int_slot(k),
+            _ => {}
+        }
         if self.nodes.is_empty() {
             return None;
         }
-        let mask = self.nodes.len() - 1;
-        let mut i = slot_of(hash_value(key), mask);
+        let mut i = self.main_position(key);
         loop {
             let n = &self.nodes[i];
-            if n.key.is_nil() {
-                return None;
-            }
             if n.key.raw_equal(key) {
                 return Some(i);
             }
-            i = (i + 1) & mask;
+            if n.next == 0 {
+                return None;
+            }
+            i = n.next as usize - 1;
         }
     }
 
@@ -630,13 +757,17 @@ impl Inner {
             self.array[idx as usize] = val;
             return 0;
         }
-        if idx == self.array.len() as u64
-            && !val.is_nil()
-            && self.find_slot(Value::Int(i)).is_none()
-        {
+        if let Some(s) = self.int_slot(i) {
+            self.nodes[s].val = val;
+            return 0;
+        }
+        if val.is_nil() {
+            return 0;
+        }
+        if idx == self.array.len() as u64 {
             return self.push_array(val);
         }
-        self.set_hashed(Value::Int(i), val)
+        self.insert_new(Value::Int(i), val)
     }
 
     /// Append at `array.len() + 1` and pull following keys out of the hash part.
@@ -645,8 +776,7 @@ impl Inner {
         self.array.push(val);
         if self.used > 0 {
             loop {
-                let next = Value::Int(self.array.len() as i64 + 1);
-                match self.find_slot(next) {
+                match self.int_slot(self.array.len() as i64 + 1) {
                     Some(s) if !self.nodes[s].val.is_nil() => {
                         let v = self.nodes[s].val;
                         self.nodes[s].val = Value::Nil;
@@ -670,40 +800,156 @@ impl Inner {
         self.insert_new(key, val)
     }
 
-    /// Insert a key known to be absent.
+    /// Insert a key known to be absent (its value not nil), rebuilding the table when the
+    /// hash part has no free node left.
     fn insert_new(&mut self, key: Value, val: Value) -> isize {
-        let mut delta = 0;
-        if (self.used + 1) * 4 > self.nodes.len() * 3 {
-            delta = self.rehash(key);
-            // the key may now belong to the array part
-            if let Value::Int(i) = key {
-                let idx = (i as u64).wrapping_sub(1);
-                if idx < self.array.len() as u64 {
-                    self.array[idx as usize] = val;
-                    return delta;
-                }
-                if idx == self.array.len() as u64 {
-                    return delta + self.push_array(val);
-                }
+        if self.hash_insert(key, val) {
+            return 0;
+        }
+        let delta = self.rehash(key);
+        // the key may now belong to the array part
+        if let Value::Int(i) = key {
+            let idx = (i as u64).wrapping_sub(1);
+            if idx < self.array.len() as u64 {
+                self.array[idx as usize] = val;
+                return delta;
+            }
+            if idx == self.array.len() as u64 {
+                return delta + self.push_array(val);
             }
         }
-        let mask = self.nodes.len() - 1;
-        let mut i = slot_of(hash_value(key), mask);
-        while !self.nodes[i].key.is_nil() {
-            i = (i + 1) & mask;
-        }
-        self.nodes[i] = Node { key, val };
-        self.used += 1;
+        let done = self.hash_insert(key, val);
+        debug_assert!(done, "rehash leaves a free node for the new key");
         delta
+    }
+
+    /// A free node, searched downwards from `lastfree` (PUC's `getfreepos`).
+    #[inline]
+    fn free_pos(&mut self) -> Option<usize> {
+        while self.lastfree > 0 {
+            self.lastfree -= 1;
+            if self.nodes[self.lastfree as usize].key.is_nil() {
+                return Some(self.lastfree as usize);
+            }
+        }
+        None
+    }
+
+    /// Put an absent key into the hash part (PUC's `luaH_newkey`): at its main position if
+    /// that node holds no value; otherwise the new key takes a free node chained after the
+    /// main position, unless the node there belongs to another chain, which then moves
+    /// to the free node. `false` (nothing changed) when a free node is needed and there is
+    /// none.
+    fn hash_insert(&mut self, key: Value, val: Value) -> bool {
+        if self.nodes.is_empty() {
+            return false;
+        }
+        let mut mp = self.main_position(key);
+        if !self.nodes[mp].val.is_nil() {
+            let Some(f) = self.free_pos() else {
+                return false;
+            };
+            let other = self.main_position(self.nodes[mp].key);
+            if other != mp {
+                // the colliding node is out of its main position: move it to the free
+                // node (relinking its predecessor) and take its place
+                let mut prev = other;
+                while self.nodes[prev].next as usize != mp + 1 {
+                    prev = self.nodes[prev].next as usize - 1;
+                }
+                self.nodes[prev].next = f as u32 + 1;
+                self.nodes[f] = self.nodes[mp];
+                self.nodes[mp].next = 0;
+                self.used += 1;
+            } else {
+                // the colliding node is in its main position: the new key goes to the
+                // free node, second in that chain
+                self.nodes[f].next = self.nodes[mp].next;
+                self.nodes[mp].next = f as u32 + 1;
+                mp = f;
+            }
+        }
+        let n = &mut self.nodes[mp];
+        if n.key.is_nil() {
+            self.used += 1;
+        }
+        n.key = key;
+        n.val = val;
+        true
     }
 
     /// Rebuild both parts for the current live keys plus `extra` (PUC's `rehash`).
     fn rehash(&mut self, extra: Value) -> isize {
         let old_size = self.size_bytes() as isize;
+        // all live keys, and whether any could go to the array part
+        let mut total = 1usize; // `extra`
+        let mut any_int = !self.array.is_empty() || matches!(extra, Value::Int(k) if k >= 1);
+        for n in self.nodes.iter() {
+            if !n.val.is_nil() {
+                total += 1;
+                any_int |= matches!(n.key, Value::Int(k) if k >= 1);
+            }
+        }
+        let (optimal, na) = if any_int {
+            self.array_size(extra, &mut total)
+        } else {
+            (0, 0)
+        };
+        let old_nodes = std::mem::take(&mut self.nodes);
+        let mut nhash = total - na;
+        if old_nodes.is_empty() && nhash > 0 {
+            nhash = nhash.max(4);
+        }
+        self.set_node_vector(hash_capacity_for(nhash));
+        // the array part becomes 1..=optimal: keys beyond it move to the hash part
+        if optimal < self.array.len() {
+            for i in optimal..self.array.len() {
+                let v = self.array[i];
+                if !v.is_nil() {
+                    let done = self.hash_insert(Value::Int(i as i64 + 1), v);
+                    debug_assert!(done, "a rebuilt hash part holds its keys");
+                }
+            }
+            self.array.truncate(optimal);
+            self.array.shrink_to_fit();
+        } else if optimal > self.array.len() {
+            self.array.reserve_exact(optimal - self.array.len());
+            self.array.resize(optimal, Value::Nil);
+        }
+        for n in old_nodes.iter() {
+            if n.val.is_nil() {
+                continue;
+            }
+            if let Value::Int(k) = n.key {
+                let idx = (k as u64).wrapping_sub(1);
+                if idx < optimal as u64 {
+                    self.array[idx as usize] = n.val;
+                    continue;
+                }
+            }
+            let done = self.hash_insert(n.key, n.val);
+            debug_assert!(done, "a rebuilt hash part holds its keys");
+        }
+        // the array part ends at its last non-nil element (later appends extend it), or
+        // at `extra` when that key belongs to it (the caller stores it there)
+        let keep = match extra {
+            Value::Int(k) if k >= 1 && k as u64 <= optimal as u64 => k as usize,
+            _ => 0,
+        };
+        while self.array.len() > keep && matches!(self.array.last(), Some(Value::Nil)) {
+            self.array.pop();
+        }
+        self.size_bytes() as isize - old_size
+    }
+
+    /// PUC's `computesizes`: the array part's new size, the largest power of two `n` with
+    /// more than `n/2` integer keys in `1..=n` (counting `extra`), and how many keys it
+    /// takes. Adds the array part's live values to `total`.
+    fn array_size(&self, extra: Value, total: &mut usize) -> (usize, usize) {
         // nums[b] = number of integer keys k with 2^(b-1) < k <= 2^b
         let mut nums = [0usize; 65];
         let mut total_int = 0usize;
-        let count = |k: i64, nums: &mut [usize; 65]| {
+        let mut count = |k: i64| {
             if k >= 1 {
                 let b = if k == 1 {
                     0
@@ -711,33 +957,28 @@ impl Inner {
                     64 - ((k - 1) as u64).leading_zeros() as usize
                 };
                 nums[b] += 1;
-                true
-            } else {
-                false
+                total_int += 1;
             }
         };
         for (i, v) in self.array.iter().enumerate() {
-            if !v.is_nil() && count(i as i64 + 1, &mut nums) {
-                total_int += 1;
+            if !v.is_nil() {
+                *total += 1;
+                count(i as i64 + 1);
             }
         }
         for n in self.nodes.iter() {
-            if !n.key.is_nil() && !n.val.is_nil() {
+            if !n.val.is_nil() {
                 if let Value::Int(k) = n.key {
-                    if count(k, &mut nums) {
-                        total_int += 1;
-                    }
+                    count(k);
                 }
             }
         }
         if let Value::Int(k) = extra {
-            if count(k, &mut nums) {
-                total_int += 1;
-            }
+            count(k);
         }
-        // optimal array size: largest power of two n with more than n/2 keys in 1..=n
         let mut a = 0usize;
         let mut optimal = 0usize;
+        let mut na = 0usize;
         let mut twotoi = 1usize;
         for n in nums.iter() {
             if twotoi / 2 >= total_int {
@@ -746,58 +987,11 @@ impl Inner {
             a += n;
             if a > twotoi / 2 {
                 optimal = twotoi;
+                na = a;
             }
             twotoi = twotoi.saturating_mul(2);
         }
-        // keep an array part we already have if it is still dense enough
-        let old_array = std::mem::take(&mut self.array);
-        let old_nodes = std::mem::take(&mut self.nodes);
-        let mut new_array: Vec<Value> = Vec::with_capacity(optimal);
-        new_array.resize(optimal, Value::Nil);
-        let mut hashed: Vec<Node> = Vec::new();
-        for (i, v) in old_array.into_iter().enumerate() {
-            if v.is_nil() {
-                continue;
-            }
-            if i < optimal {
-                new_array[i] = v;
-            } else {
-                hashed.push(Node {
-                    key: Value::Int(i as i64 + 1),
-                    val: v,
-                });
-            }
-        }
-        for n in old_nodes.iter() {
-            if n.key.is_nil() || n.val.is_nil() {
-                continue;
-            }
-            if let Value::Int(k) = n.key {
-                let idx = (k as u64).wrapping_sub(1);
-                if idx < optimal as u64 {
-                    new_array[idx as usize] = n.val;
-                    continue;
-                }
-            }
-            hashed.push(*n);
-        }
-        // the array part ends at its last non-nil element: later appends extend it
-        while matches!(new_array.last(), Some(Value::Nil)) {
-            new_array.pop();
-        }
-        self.array = new_array;
-        self.nodes = vec![Node::default(); hash_capacity_for(hashed.len() + 1)].into_boxed_slice();
-        self.used = 0;
-        let mask = self.nodes.len() - 1;
-        for n in hashed {
-            let mut i = slot_of(hash_value(n.key), mask);
-            while !self.nodes[i].key.is_nil() {
-                i = (i + 1) & mask;
-            }
-            self.nodes[i] = n;
-            self.used += 1;
-        }
-        self.size_bytes() as isize - old_size
+        (optimal, na)
     }
 
     fn len(&self) -> i64 {
@@ -888,10 +1082,54 @@ impl Inner {
     }
 }
 
+/// Number of nodes for a hash part that holds `n` keys: the smallest power of two,
+/// as PUC's `setnodevector` (a chained hash part can be full).
+#[cfg(test)]
+impl Inner {
+    /// Check the module invariants of the hash part (tests only).
+    fn check(&self) {
+        let len = self.nodes.len();
+        assert!(len == 0 || len.is_power_of_two());
+        let mut used = 0;
+        for (i, n) in self.nodes.iter().enumerate() {
+            assert!(n.next as usize <= len, "link inside the nodes");
+            if n.key.is_nil() {
+                assert_eq!(n.next, 0, "a free node is in no chain");
+                assert!(n.val.is_nil());
+                assert!(
+                    i < self.lastfree as usize,
+                    "no free node at or above lastfree"
+                );
+                continue;
+            }
+            used += 1;
+            if n.val.is_nil() {
+                continue;
+            }
+            if let Value::Int(k) = n.key {
+                assert!(!(k >= 1 && k as u64 <= self.array.len() as u64));
+            }
+            // reachable from its main position
+            let mut j = self.main_position(n.key);
+            let mut steps = 0;
+            while j != i {
+                let nx = self.nodes[j].next;
+                assert!(nx != 0, "key not on the chain of its main position");
+                j = nx as usize - 1;
+                steps += 1;
+                assert!(steps <= len, "cycle in a chain");
+            }
+        }
+        assert_eq!(used, self.used as usize);
+    }
+}
+
 fn hash_capacity_for(n: usize) -> usize {
-    // keep load <= 3/4 with one free slot at least
-    let need = n * 4 / 3 + 1;
-    need.next_power_of_two().max(4)
+    if n == 0 {
+        0
+    } else {
+        n.next_power_of_two()
+    }
 }
 
 #[cfg(test)]
@@ -929,6 +1167,66 @@ mod tests {
             k = nk;
         }
         assert_eq!(n, 64);
+    }
+
+    /// Random inserts, updates and removals of integer, float and boolean keys against a
+    /// model; the chain invariants hold after every operation and `next` visits exactly
+    /// the live keys.
+    #[test]
+    fn hash_part_matches_model() {
+        use std::collections::HashMap;
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rand = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for round in 0..40 {
+            let t = Table::new();
+            let mut model: HashMap<(u8, u64), (Value, i64)> = HashMap::new();
+            let model_id = |k: Value| match k {
+                Value::Int(i) => (0, i as u64),
+                Value::Num(f) => (1, f.to_bits()),
+                Value::Bool(b) => (2, b as u64),
+                _ => unreachable!(),
+            };
+            // keys collide a lot: small ranges, multiples of powers of two
+            let spread = [8, 64, 1000][round % 3];
+            for step in 0..3000 {
+                let key = match rand(4) {
+                    0 => Value::Int(rand(spread) as i64 * 1024 - 20),
+                    1 => Value::Int(rand(spread) as i64),
+                    2 => Value::Num(rand(spread) as f64 + 0.5),
+                    _ => Value::Bool(rand(2) == 0),
+                };
+                let id = model_id(key);
+                if rand(3) == 0 {
+                    t.set(key, Value::Nil);
+                    model.remove(&id);
+                } else {
+                    t.set(key, Value::Int(step));
+                    model.insert(id, (key, step));
+                }
+                t.inner().check();
+                if step % 97 == 0 {
+                    for (k, v) in model.values() {
+                        assert!(matches!(t.get(*k), Value::Int(x) if x == *v));
+                    }
+                    let mut n = 0;
+                    let mut k = Value::Nil;
+                    while let Some((nk, nv)) = t.next(k).unwrap() {
+                        let id = model_id(nk);
+                        assert!(
+                            matches!((model.get(&id), nv), (Some((_, a)), Value::Int(b)) if *a == b)
+                        );
+                        n += 1;
+                        k = nk;
+                    }
+                    assert_eq!(n, model.len());
+                }
+            }
+        }
     }
 
     #[test]
