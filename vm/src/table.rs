@@ -345,25 +345,19 @@ impl Table {
     /// Returns the change in owned bytes (for GC accounting).
     pub fn reserve_hash(&self, additional: usize) -> isize {
         let inner = self.inner_mut();
-        let need = inner.used + additional;
+        let need = inner.used as usize + additional;
         if hash_capacity_for(need) <= inner.nodes.len() {
             return 0;
         }
         let old_size = inner.size_bytes() as isize;
-        let fresh = vec![Node::default(); hash_capacity_for(need)].into_boxed_slice();
-        let old_nodes = std::mem::replace(&mut inner.nodes, fresh);
-        inner.used = 0;
-        let mask = inner.nodes.len() - 1;
+        let old_nodes = std::mem::take(&mut inner.nodes);
+        inner.set_node_vector(hash_capacity_for(need));
         for n in old_nodes.iter() {
-            if n.key.is_nil() || n.val.is_nil() {
+            if n.val.is_nil() {
                 continue;
             }
-            let mut i = slot_of(hash_value(n.key), mask);
-            while !inner.nodes[i].key.is_nil() {
-                i = (i + 1) & mask;
-            }
-            inner.nodes[i] = *n;
-            inner.used += 1;
+            let done = inner.hash_insert(n.key, n.val);
+            debug_assert!(done, "a grown hash part holds its keys");
         }
         inner.size_bytes() as isize - old_size
     }
