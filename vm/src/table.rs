@@ -688,6 +688,12 @@ impl Inner {
         if idx < self.array.len() as u64 {
             return self.array[idx as usize];
         }
+        self.get_int_hashed(i)
+    }
+
+    /// `get_int` outside the array part (out of line: the loop inlines `get_int`).
+    #[inline(never)]
+    fn get_int_hashed(&self, i: i64) -> Value {
         match self.int_slot(i) {
             Some(s) => self.nodes[s].val,
             None => Value::Nil,
