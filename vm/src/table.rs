@@ -31,12 +31,57 @@ use luavm_gc::{Gc, Marker, Trace, WeakPart};
 use crate::string::LuaStr;
 use crate::value::{float_to_int_exact, Value};
 
-#[derive(Clone, Copy, Default)]
+/// A hash slot: 32 bytes. The link to the next node of its collision chain lives in
+/// the key's padding (`link`, `set_link`), as PUC packs `next` into its key's `TValue`.
+#[derive(Clone, Copy)]
+#[repr(C)]
 struct Node {
+    /// The key. Bytes 4..8 of this `Value` are padding (`Value` is `repr(C, u8)`: the
+    /// tag at offset 0, every payload at offset 8) and hold the link: write the key with
+    /// `set_key`, which keeps the link, never by assigning the field.
     key: Value,
     val: Value,
+}
+
+const _: () = assert!(std::mem::size_of::<Node>() == 32);
+
+impl Node {
     /// The next node of this node's collision chain, as its index + 1 (0: end of chain).
-    next: u32,
+    #[inline(always)]
+    fn link(&self) -> u32 {
+        // SAFETY: bytes 4..8 of the key are padding of `Value` (see the field), 4-aligned
+        // inside the 8-aligned node; they are initialised because every node gets its
+        // link written when the node array is made (`set_node_vector`) and after every
+        // write of its key (`set_key`, the node copy in `hash_insert`), and no other
+        // write touches the key (writes of `val` do not touch the key's bytes).
+        unsafe {
+            std::ptr::addr_of!(self.key)
+                .cast::<u8>()
+                .add(4)
+                .cast::<u32>()
+                .read()
+        }
+    }
+
+    #[inline(always)]
+    fn set_link(&mut self, link: u32) {
+        // SAFETY: as in `link`: writes only the key's padding bytes 4..8.
+        unsafe {
+            std::ptr::addr_of_mut!(self.key)
+                .cast::<u8>()
+                .add(4)
+                .cast::<u32>()
+                .write(link)
+        }
+    }
+
+    /// Replace the key, keeping the link (a typed write may clobber the padding).
+    #[inline(always)]
+    fn set_key(&mut self, key: Value) {
+        let link = self.link();
+        self.key = key;
+        self.set_link(link);
+    }
 }
 
 #[derive(Default)]
@@ -188,11 +233,11 @@ impl Trace for Table {
                     }
                     if n.val.is_nil() {
                         if is_collectable(n.key) {
-                            n.key = DEAD_KEY;
+                            n.set_key(DEAD_KEY);
                         }
                     } else if mode & WEAK_KEYS != 0 && is_weak_ref(n.key) {
                         n.val = Value::Nil;
-                        n.key = DEAD_KEY;
+                        n.set_key(DEAD_KEY);
                     }
                 }
             }
@@ -445,8 +490,8 @@ impl Table {
             let n = &inner.nodes[i];
             match n.key {
                 Value::Str(k) if k.hash() == hash && k.as_bytes() == bytes => return n.val,
-                _ if n.next == 0 => return Value::Nil,
-                _ => i = n.next as usize - 1,
+                _ if n.link() == 0 => return Value::Nil,
+                _ => i = n.link() as usize - 1,
             }
         }
     }
@@ -595,7 +640,14 @@ impl Inner {
 
     /// A fresh hash part of `size` free nodes (a power of two, or 0).
     fn set_node_vector(&mut self, size: usize) {
-        self.nodes = vec![Node::default(); size].into_boxed_slice();
+        let free = Node {
+            key: Value::Nil,
+            val: Value::Nil,
+        };
+        self.nodes = vec![free; size].into_boxed_slice();
+        for n in self.nodes.iter_mut() {
+            n.set_link(0);
+        }
         self.used = 0;
         self.lastfree = size as u32;
     }
@@ -634,10 +686,10 @@ impl Inner {
                     return Some(i);
                 }
             }
-            if n.next == 0 {
+            if n.link() == 0 {
                 return None;
             }
-            i = n.next as usize - 1;
+            i = n.link() as usize - 1;
         }
     }
 
@@ -652,8 +704,8 @@ impl Inner {
             let n = &self.nodes[i];
             match n.key {
                 Value::Str(k) if LuaStr::equal(k, s) => return Some(i),
-                _ if n.next == 0 => return None,
-                _ => i = n.next as usize - 1,
+                _ if n.link() == 0 => return None,
+                _ => i = n.link() as usize - 1,
             }
         }
     }
@@ -675,10 +727,10 @@ impl Inner {
                     return Some(i);
                 }
             }
-            if n.next == 0 {
+            if n.link() == 0 {
                 return None;
             }
-            i = n.next as usize - 1;
+            i = n.link() as usize - 1;
         }
     }
 
@@ -715,10 +767,10 @@ impl Inner {
             if n.key.raw_equal(key) {
                 return Some(i);
             }
-            if n.next == 0 {
+            if n.link() == 0 {
                 return None;
             }
-            i = n.next as usize - 1;
+            i = n.link() as usize - 1;
         }
     }
 
@@ -832,18 +884,22 @@ impl Inner {
                 // the colliding node is out of its main position: move it to the free
                 // node (relinking its predecessor) and take its place
                 let mut prev = other;
-                while self.nodes[prev].next as usize != mp + 1 {
-                    prev = self.nodes[prev].next as usize - 1;
+                while self.nodes[prev].link() as usize != mp + 1 {
+                    prev = self.nodes[prev].link() as usize - 1;
                 }
-                self.nodes[prev].next = f as u32 + 1;
-                self.nodes[f] = self.nodes[mp];
-                self.nodes[mp].next = 0;
+                self.nodes[prev].set_link(f as u32 + 1);
+                let moved = self.nodes[mp];
+                let link = moved.link();
+                self.nodes[f] = moved;
+                self.nodes[f].set_link(link);
+                self.nodes[mp].set_link(0);
                 self.used += 1;
             } else {
                 // the colliding node is in its main position: the new key goes to the
                 // free node, second in that chain
-                self.nodes[f].next = self.nodes[mp].next;
-                self.nodes[mp].next = f as u32 + 1;
+                let link = self.nodes[mp].link();
+                self.nodes[f].set_link(link);
+                self.nodes[mp].set_link(f as u32 + 1);
                 mp = f;
             }
         }
@@ -851,7 +907,7 @@ impl Inner {
         if n.key.is_nil() {
             self.used += 1;
         }
-        n.key = key;
+        n.set_key(key);
         n.val = val;
         true
     }
@@ -1070,9 +1126,9 @@ impl Inner {
         assert!(len == 0 || len.is_power_of_two());
         let mut used = 0;
         for (i, n) in self.nodes.iter().enumerate() {
-            assert!(n.next as usize <= len, "link inside the nodes");
+            assert!(n.link() as usize <= len, "link inside the nodes");
             if n.key.is_nil() {
-                assert_eq!(n.next, 0, "a free node is in no chain");
+                assert_eq!(n.link(), 0, "a free node is in no chain");
                 assert!(n.val.is_nil());
                 assert!(
                     i < self.lastfree as usize,
@@ -1091,7 +1147,7 @@ impl Inner {
             let mut j = self.main_position(n.key);
             let mut steps = 0;
             while j != i {
-                let nx = self.nodes[j].next;
+                let nx = self.nodes[j].link();
                 assert!(nx != 0, "key not on the chain of its main position");
                 j = nx as usize - 1;
                 steps += 1;
