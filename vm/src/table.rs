@@ -1,7 +1,8 @@
 //! Tables: an array part for keys `1..=n` and a hash part for the rest, PUC's chained
 //! scatter table with Brent's variation (`ltable.c`): each key has a *main position*
 //! (its hash modulo the size); keys that collide there are linked in a chain through
-//! the nodes' `next` fields, and a key that sits in another key's main position is moved
+//! the nodes' links (`Node::link`, kept in the key's padding), and a key that sits in
+//! another key's main position is moved
 //! away when that key arrives. A lookup walks one chain: a miss usually costs one or two
 //! comparisons, even in a full hash part.
 //!
@@ -9,16 +10,18 @@
 //! - an integer key `k` with `1 <= k <= array.len()` is never live in the hash part;
 //! - keys are normalised before they get here: a float with an exact integer value is an
 //!   `Int` key; `nil` and NaN are never keys (the VM raises the error first);
-//! - a node is free (`key` nil, `next` 0, in no chain), live (value non-nil) or dead (key
+//! - a node is free (`key` nil, link 0, in no chain), live (value non-nil) or dead (key
 //!   kept, value nil): assigning nil never removes a key, so `next` stays valid while
 //!   existing fields are assigned (never while new keys are added, as the manual says); an
 //!   insertion may reuse a dead node at the new key's main position;
-//! - every non-free node is reachable by following `next` links from the main position
-//!   of its key, and every `next` link is an index inside `nodes` (chains end with 0);
+//! - every non-free node is reachable by following links from the main position of its
+//!   key, and every link is an index inside `nodes` (plus one; chains end with 0): the
+//!   lookups follow them unchecked;
 //! - the hash part has a power-of-two number of nodes; every node at or above `lastfree`
 //!   is not free; when an insertion finds no free node the table is rebuilt (PUC's
 //!   `rehash`: array size = largest `n` with more than `n/2` integer keys in `1..=n`, the
-//!   hash part the smallest power of two that holds the other keys).
+//!   hash part the smallest power of two that holds the other keys, and 4 nodes at least
+//!   when it grows from empty, so objects filled field by field rehash once).
 //!
 //! All mutation goes through `&self` methods on an `UnsafeCell`: a `Table` is `!Sync`, and
 //! no method calls out to other code or lets a reference into the cell escape, so no two
