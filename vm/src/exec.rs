@@ -371,12 +371,12 @@ impl State {
                     OpCode::SetTable => {
                         if let &Value::Table(tt) = reg_ref!(inst::a(i)) {
                             match rk_ref!(inst::b(i)) {
-                                &Value::Int(n) if tt.set_in_array(n, rk_load!(inst::c(i))) => {
+                                &Value::Int(n) if tt.set_in_array(n, rk!(inst::c(i))) => {
                                     self.barrier_table(tt, Value::Nil, rk!(inst::c(i)));
                                     continue;
                                 }
                                 &Value::Str(ks) => {
-                                    let v = rk_load!(inst::c(i));
+                                    let v = rk!(inst::c(i));
                                     if let Some(d) = tt.set_str_fast(ks, v) {
                                         self.barrier_table(tt, Value::Str(ks), v);
                                         if d != 0 {
@@ -388,7 +388,7 @@ impl State {
                                 Value::Nil | Value::Num(_) => {}
                                 &key => {
                                     if tt.metatable().is_none() {
-                                        let v = rk_load!(inst::c(i));
+                                        let v = rk!(inst::c(i));
                                         let d = tt.set(key, v);
                                         self.barrier_table(tt, key, v);
                                         if d != 0 {

@@ -1,7 +1,8 @@
 //! Tables: an array part for keys `1..=n` and a hash part for the rest, PUC's chained
 //! scatter table with Brent's variation (`ltable.c`): each key has a *main position*
 //! (its hash modulo the size); keys that collide there are linked in a chain through
-//! the nodes' `next` fields, and a key that sits in another key's main position is moved
+//! the nodes' links (`Node::link`, kept in the key's padding), and a key that sits in
+//! another key's main position is moved
 //! away when that key arrives. A lookup walks one chain: a miss usually costs one or two
 //! comparisons, even in a full hash part.
 //!
@@ -9,16 +10,18 @@
 //! - an integer key `k` with `1 <= k <= array.len()` is never live in the hash part;
 //! - keys are normalised before they get here: a float with an exact integer value is an
 //!   `Int` key; `nil` and NaN are never keys (the VM raises the error first);
-//! - a node is free (`key` nil, `next` 0, in no chain), live (value non-nil) or dead (key
+//! - a node is free (`key` nil, link 0, in no chain), live (value non-nil) or dead (key
 //!   kept, value nil): assigning nil never removes a key, so `next` stays valid while
 //!   existing fields are assigned (never while new keys are added, as the manual says); an
 //!   insertion may reuse a dead node at the new key's main position;
-//! - every non-free node is reachable by following `next` links from the main position
-//!   of its key, and every `next` link is an index inside `nodes` (chains end with 0);
+//! - every non-free node is reachable by following links from the main position of its
+//!   key, and every link is an index inside `nodes` (plus one; chains end with 0): the
+//!   lookups follow them unchecked;
 //! - the hash part has a power-of-two number of nodes; every node at or above `lastfree`
 //!   is not free; when an insertion finds no free node the table is rebuilt (PUC's
 //!   `rehash`: array size = largest `n` with more than `n/2` integer keys in `1..=n`, the
-//!   hash part the smallest power of two that holds the other keys).
+//!   hash part the smallest power of two that holds the other keys, and 4 nodes at least
+//!   when it grows from empty, so objects filled field by field rehash once).
 //!
 //! All mutation goes through `&self` methods on an `UnsafeCell`: a `Table` is `!Sync`, and
 //! no method calls out to other code or lets a reference into the cell escape, so no two
@@ -31,12 +34,57 @@ use luavm_gc::{Gc, Marker, Trace, WeakPart};
 use crate::string::LuaStr;
 use crate::value::{float_to_int_exact, Value};
 
-#[derive(Clone, Copy, Default)]
+/// A hash slot: 32 bytes. The link to the next node of its collision chain lives in
+/// the key's padding (`link`, `set_link`), as PUC packs `next` into its key's `TValue`.
+#[derive(Clone, Copy)]
+#[repr(C)]
 struct Node {
+    /// The key. Bytes 4..8 of this `Value` are padding (`Value` is `repr(C, u8)`: the
+    /// tag at offset 0, every payload at offset 8) and hold the link: write the key with
+    /// `set_key`, which keeps the link, never by assigning the field.
     key: Value,
     val: Value,
+}
+
+const _: () = assert!(std::mem::size_of::<Node>() == 32);
+
+impl Node {
     /// The next node of this node's collision chain, as its index + 1 (0: end of chain).
-    next: u32,
+    #[inline(always)]
+    fn link(&self) -> u32 {
+        // SAFETY: bytes 4..8 of the key are padding of `Value` (see the field), 4-aligned
+        // inside the 8-aligned node; they are initialised because every node gets its
+        // link written when the node array is made (`set_node_vector`) and after every
+        // write of its key (`set_key`, the node copy in `hash_insert`), and no other
+        // write touches the key (writes of `val` do not touch the key's bytes).
+        unsafe {
+            std::ptr::addr_of!(self.key)
+                .cast::<u8>()
+                .add(4)
+                .cast::<u32>()
+                .read()
+        }
+    }
+
+    #[inline(always)]
+    fn set_link(&mut self, link: u32) {
+        // SAFETY: as in `link`: writes only the key's padding bytes 4..8.
+        unsafe {
+            std::ptr::addr_of_mut!(self.key)
+                .cast::<u8>()
+                .add(4)
+                .cast::<u32>()
+                .write(link)
+        }
+    }
+
+    /// Replace the key, keeping the link (a typed write may clobber the padding).
+    #[inline(always)]
+    fn set_key(&mut self, key: Value) {
+        let link = self.link();
+        self.key = key;
+        self.set_link(link);
+    }
 }
 
 #[derive(Default)]
@@ -188,11 +236,11 @@ impl Trace for Table {
                     }
                     if n.val.is_nil() {
                         if is_collectable(n.key) {
-                            n.key = DEAD_KEY;
+                            n.set_key(DEAD_KEY);
                         }
                     } else if mode & WEAK_KEYS != 0 && is_weak_ref(n.key) {
                         n.val = Value::Nil;
-                        n.key = DEAD_KEY;
+                        n.set_key(DEAD_KEY);
                     }
                 }
             }
@@ -467,8 +515,8 @@ impl Table {
             let n = &inner.nodes[i];
             match n.key {
                 Value::Str(k) if k.hash() == hash && k.as_bytes() == bytes => return n.val,
-                _ if n.next == 0 => return Value::Nil,
-                _ => i = n.next as usize - 1,
+                _ if n.link() == 0 => return Value::Nil,
+                _ => i = n.link() as usize - 1,
             }
         }
     }
@@ -617,7 +665,14 @@ impl Inner {
 
     /// A fresh hash part of `size` free nodes (a power of two, or 0).
     fn set_node_vector(&mut self, size: usize) {
-        self.nodes = vec![Node::default(); size].into_boxed_slice();
+        let free = Node {
+            key: Value::Nil,
+            val: Value::Nil,
+        };
+        self.nodes = vec![free; size].into_boxed_slice();
+        for n in self.nodes.iter_mut() {
+            n.set_link(0);
+        }
         self.used = 0;
         self.lastfree = size as u32;
     }
@@ -656,10 +711,10 @@ impl Inner {
                     return Some(i);
                 }
             }
-            if n.next == 0 {
+            if n.link() == 0 {
                 return None;
             }
-            i = n.next as usize - 1;
+            i = n.link() as usize - 1;
         }
     }
 
@@ -674,8 +729,8 @@ impl Inner {
             let n = &self.nodes[i];
             match n.key {
                 Value::Str(k) if LuaStr::equal(k, s) => return Some(i),
-                _ if n.next == 0 => return None,
-                _ => i = n.next as usize - 1,
+                _ if n.link() == 0 => return None,
+                _ => i = n.link() as usize - 1,
             }
         }
     }
@@ -697,10 +752,10 @@ impl Inner {
                     return Some(i);
                 }
             }
-            if n.next == 0 {
+            if n.link() == 0 {
                 return None;
             }
-            i = n.next as usize - 1;
+            i = n.link() as usize - 1;
         }
     }
 
@@ -710,6 +765,12 @@ impl Inner {
         if idx < self.array.len() as u64 {
             return self.array[idx as usize];
         }
+        self.get_int_hashed(i)
+    }
+
+    /// `get_int` outside the array part (out of line: the loop inlines `get_int`).
+    #[inline(never)]
+    fn get_int_hashed(&self, i: i64) -> Value {
         match self.int_slot(i) {
             Some(s) => self.nodes[s].val,
             None => Value::Nil,
@@ -731,10 +792,10 @@ impl Inner {
             if n.key.raw_equal(key) {
                 return Some(i);
             }
-            if n.next == 0 {
+            if n.link() == 0 {
                 return None;
             }
-            i = n.next as usize - 1;
+            i = n.link() as usize - 1;
         }
     }
 
@@ -848,18 +909,22 @@ impl Inner {
                 // the colliding node is out of its main position: move it to the free
                 // node (relinking its predecessor) and take its place
                 let mut prev = other;
-                while self.nodes[prev].next as usize != mp + 1 {
-                    prev = self.nodes[prev].next as usize - 1;
+                while self.nodes[prev].link() as usize != mp + 1 {
+                    prev = self.nodes[prev].link() as usize - 1;
                 }
-                self.nodes[prev].next = f as u32 + 1;
-                self.nodes[f] = self.nodes[mp];
-                self.nodes[mp].next = 0;
+                self.nodes[prev].set_link(f as u32 + 1);
+                let moved = self.nodes[mp];
+                let link = moved.link();
+                self.nodes[f] = moved;
+                self.nodes[f].set_link(link);
+                self.nodes[mp].set_link(0);
                 self.used += 1;
             } else {
                 // the colliding node is in its main position: the new key goes to the
                 // free node, second in that chain
-                self.nodes[f].next = self.nodes[mp].next;
-                self.nodes[mp].next = f as u32 + 1;
+                let link = self.nodes[mp].link();
+                self.nodes[f].set_link(link);
+                self.nodes[mp].set_link(f as u32 + 1);
                 mp = f;
             }
         }
@@ -867,7 +932,7 @@ impl Inner {
         if n.key.is_nil() {
             self.used += 1;
         }
-        n.key = key;
+        n.set_key(key);
         n.val = val;
         true
     }
@@ -1086,9 +1151,9 @@ impl Inner {
         assert!(len == 0 || len.is_power_of_two());
         let mut used = 0;
         for (i, n) in self.nodes.iter().enumerate() {
-            assert!(n.next as usize <= len, "link inside the nodes");
+            assert!(n.link() as usize <= len, "link inside the nodes");
             if n.key.is_nil() {
-                assert_eq!(n.next, 0, "a free node is in no chain");
+                assert_eq!(n.link(), 0, "a free node is in no chain");
                 assert!(n.val.is_nil());
                 assert!(
                     i < self.lastfree as usize,
@@ -1107,7 +1172,7 @@ impl Inner {
             let mut j = self.main_position(n.key);
             let mut steps = 0;
             while j != i {
-                let nx = self.nodes[j].next;
+                let nx = self.nodes[j].link();
                 assert!(nx != 0, "key not on the chain of its main position");
                 j = nx as usize - 1;
                 steps += 1;
