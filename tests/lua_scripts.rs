@@ -359,63 +359,50 @@ const STRESS_SUBSET: &[&str] = &[
 /// too slow (deep recursion: each collection walks the whole stack).
 const STRESS_EXCLUDED: &[&str] = &["gc_finalizers", "io_files", "recursion"];
 
-#[test]
-fn gc_stress_steps() {
+/// Every script except `STRESS_EXCLUDED` and the known failures.
+fn stress_names() -> Vec<String> {
     let known = known_failures();
-    let names: Vec<String> = script_names()
+    script_names()
         .into_iter()
         .filter(|n| !STRESS_EXCLUDED.contains(&n.as_str()))
         .filter(|n| !known.contains_key(&format!("{n}.lua")))
-        .collect();
-    let env = [("LUAVM_GC_STRESS", "steps")];
-    let failures: Vec<String> = check_all(&names, |name| {
+        .collect()
+}
+
+/// Run `names` with `LUAVM_GC_STRESS=mode`; all failures reported together.
+fn run_under_stress(names: &[String], mode: &str, what: &str) {
+    let env = [("LUAVM_GC_STRESS", mode)];
+    let failures: Vec<String> = check_all(names, |name| {
         check_with_env(env!("CARGO_BIN_EXE_luavm"), name, &env)
     })
     .into_iter()
     .filter_map(|(name, result)| {
         result
             .err()
-            .map(|why| format!("{name}.lua under incremental GC stress\n{why}"))
+            .map(|why| format!("{name}.lua under {what}\n{why}"))
     })
     .collect();
-    println!("{} scripts under incremental GC stress", names.len());
+    println!("{} scripts under {what}", names.len());
     assert!(
         failures.is_empty(),
-        "{} script(s) fail under incremental GC stress:\n\n{}",
+        "{} script(s) fail under {what}:\n\n{}",
         failures.len(),
         failures.join("\n\n")
     );
 }
 
 #[test]
+fn gc_stress_steps() {
+    run_under_stress(&stress_names(), "steps", "incremental GC stress");
+}
+
+#[test]
 fn gc_stress() {
     let all = std::env::var_os("LUAVM_STRESS_ALL").is_some_and(|v| !v.is_empty() && v != "0");
-    let known = known_failures();
     let names: Vec<String> = if all {
-        script_names()
-            .into_iter()
-            .filter(|n| !STRESS_EXCLUDED.contains(&n.as_str()))
-            .filter(|n| !known.contains_key(&format!("{n}.lua")))
-            .collect()
+        stress_names()
     } else {
         STRESS_SUBSET.iter().map(|n| n.to_string()).collect()
     };
-    let env = [("LUAVM_GC_STRESS", "1")];
-    let failures: Vec<String> = check_all(&names, |name| {
-        check_with_env(env!("CARGO_BIN_EXE_luavm"), name, &env)
-    })
-    .into_iter()
-    .filter_map(|(name, result)| {
-        result
-            .err()
-            .map(|why| format!("{name}.lua under GC stress\n{why}"))
-    })
-    .collect();
-    println!("{} scripts under GC stress", names.len());
-    assert!(
-        failures.is_empty(),
-        "{} script(s) fail under GC stress:\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    run_under_stress(&names, "1", "GC stress");
 }
