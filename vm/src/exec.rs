@@ -325,12 +325,19 @@ impl State {
                                 set_reg!(inst::a(i), v);
                                 continue;
                             }
-                            if let Some(v) = match tt.metatable() {
-                                None => Some(Value::Nil),
-                                Some(mt) => self.index_chain(mt, rk!(inst::c(i))),
-                            } {
-                                set_reg!(inst::a(i), v);
-                                continue;
+                            match tt.metatable() {
+                                None => {
+                                    set_reg!(inst::a(i), Value::Nil);
+                                    continue;
+                                }
+                                Some(mt) => {
+                                    // SAFETY: as for `reg!`; the stack's buffer is not
+                                    // part of `State`, and the callee does not touch it.
+                                    let dst = unsafe { &mut *stk.add(inst::a(i) as usize) };
+                                    if self.index_chain_into(mt, rk!(inst::c(i)), dst) {
+                                        continue;
+                                    }
+                                }
                             }
                         }
                         let (t, key) = (reg!(inst::b(i)), rk!(inst::c(i)));

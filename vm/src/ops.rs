@@ -141,6 +141,22 @@ impl State {
         }
     }
 
+    /// `index_chain` for GETTABLE, out of line and marked cold, writing the result to the
+    /// destination register: field reads through `__index` tables are rarer than method
+    /// lookups (SELF), and an inlined walk there made the loop keep fewer values in
+    /// registers in GETTABLE's hot array path (fannkuch.lua).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn index_chain_into(&self, mt: Gc<Table>, key: Value, dst: &mut Value) -> bool {
+        match self.index_chain(mt, key) {
+            Some(v) => {
+                *dst = v;
+                true
+            }
+            None => false,
+        }
+    }
+
     #[inline(always)]
     fn walk_index_chain(&self, mt: Gc<Table>, get: impl Fn(Gc<Table>) -> Value) -> Option<Value> {
         let name = self.tm_name(Tm::Index);
