@@ -8,7 +8,8 @@
 //!   metamethods re-entrantly (not yieldable, as PUC's `lua_gettable` from C).
 //!
 //! One fast path lives here too: `index_chain`, the walk through `__index` *tables*
-//! (classes) after a raw miss, which the loop inlines; it never raises nor calls out.
+//! (classes) after a raw miss, which the loop inlines for SELF and GETTABUP
+//! (`index_chain_into` for GETTABLE); it never raises nor calls out.
 //!
 //! Every type error raised here goes through `errors.rs` with the operand's `Src`, so the
 //! message names the variable as PUC's `varinfo` does.
