@@ -532,8 +532,26 @@ impl Table {
     /// `__newindex` is known to be absent: instances of classes).
     /// `None`: the metamethod path is needed. `Some(delta)`: stored, with the change in
     /// owned bytes.
-    #[inline]
+    #[inline(always)]
     pub fn set_str_fast(&self, key: Gc<LuaStr>, val: Value) -> Option<isize> {
+        if key.is_short() {
+            let inner = self.inner_mut();
+            if let Some(i) = inner.short_str_slot(key, key.hash()) {
+                // SAFETY: a slot index comes from the lookup, inside `nodes`.
+                let n = unsafe { inner.nodes.get_unchecked_mut(i) };
+                if !n.val.is_nil() {
+                    // the key is present, so no cached absence can concern it
+                    n.val = val;
+                    return Some(0);
+                }
+            }
+        }
+        self.set_str_rest(key, val)
+    }
+
+    /// `set_str_fast` when the key is absent, dead or long.
+    #[inline(never)]
+    fn set_str_rest(&self, key: Gc<LuaStr>, val: Value) -> Option<isize> {
         let no_meta = match self.metatable.get() {
             None => true,
             Some(mt) => crate::meta::cached_absent(mt, crate::meta::Tm::NewIndex),
