@@ -296,7 +296,7 @@ impl State {
                             }
                             if let Some(v) = match tt.metatable() {
                                 None => Some(Value::Nil),
-                                Some(mt) => self.index_chain(mt, Value::Str(ks)),
+                                Some(mt) => self.index_chain(mt, Value::Str(ks), true),
                             } {
                                 set_reg!(inst::a(i), v);
                                 continue;
@@ -325,12 +325,19 @@ impl State {
                                 set_reg!(inst::a(i), v);
                                 continue;
                             }
-                            if let Some(v) = match tt.metatable() {
-                                None => Some(Value::Nil),
-                                Some(mt) => self.index_chain(mt, rk!(inst::c(i))),
-                            } {
-                                set_reg!(inst::a(i), v);
-                                continue;
+                            match tt.metatable() {
+                                None => {
+                                    set_reg!(inst::a(i), Value::Nil);
+                                    continue;
+                                }
+                                Some(mt) => {
+                                    // SAFETY: as for `reg!`; the stack's buffer is not
+                                    // part of `State`, and the callee does not touch it.
+                                    let dst = unsafe { &mut *stk.add(inst::a(i) as usize) };
+                                    if self.index_chain_into(mt, rk!(inst::c(i)), dst) {
+                                        continue;
+                                    }
+                                }
                             }
                         }
                         let (t, key) = (reg!(inst::b(i)), rk!(inst::c(i)));
@@ -420,18 +427,28 @@ impl State {
                         let a = inst::a(i);
                         let t = reg_load!(inst::b(i));
                         set_reg!(a + 1, t);
-                        if let (Value::Table(tt), &Value::Str(ks)) = (t, rk_ref!(inst::c(i))) {
-                            let v = tt.get_str(ks);
-                            if !v.is_nil() {
-                                set_reg!(a, v);
-                                continue;
-                            }
-                            if let Some(v) = match tt.metatable() {
-                                None => Some(Value::Nil),
-                                Some(mt) => self.index_chain(mt, Value::Str(ks)),
-                            } {
-                                set_reg!(a, v);
-                                continue;
+                        if let &Value::Str(ks) = rk_ref!(inst::c(i)) {
+                            let mt = match t {
+                                Value::Table(tt) => {
+                                    let v = tt.get_str(ks);
+                                    match tt.metatable().filter(|_| v.is_nil()) {
+                                        None => {
+                                            set_reg!(a, v);
+                                            continue;
+                                        }
+                                        mt => mt,
+                                    }
+                                }
+                                // `s:method()`: through the strings' metatable
+                                Value::Str(_) => self.metatable(t),
+                                _ => None,
+                            };
+                            if let Some(mt) = mt {
+                                let of_table = matches!(t, Value::Table(_));
+                                if let Some(v) = self.index_chain(mt, Value::Str(ks), of_table) {
+                                    set_reg!(a, v);
+                                    continue;
+                                }
                             }
                         }
                         let key = rk!(inst::c(i));

@@ -86,12 +86,12 @@ impl Tm {
 /// metatable clears the cache.
 #[inline(always)]
 pub fn cached_absent(mt: Gc<Table>, tm: Tm) -> bool {
-    (tm as u8) < 8 && mt.meta_absent.get() & (1 << tm as u8) != 0
+    (tm as u8) < 8 && mt.meta_absent() & (1 << tm as u8) != 0
 }
 
 #[inline(always)]
 pub fn note_absent(mt: Gc<Table>, tm: Tm) {
     if (tm as u8) < 8 {
-        mt.meta_absent.set(mt.meta_absent.get() | (1 << tm as u8));
+        mt.set_meta_absent(mt.meta_absent() | (1 << tm as u8));
     }
 }

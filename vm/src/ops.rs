@@ -8,7 +8,8 @@
 //!   metamethods re-entrantly (not yieldable, as PUC's `lua_gettable` from C).
 //!
 //! One fast path lives here too: `index_chain`, the walk through `__index` *tables*
-//! (classes) after a raw miss, which the loop inlines; it never raises nor calls out.
+//! (classes) after a raw miss, which the loop inlines for SELF and GETTABUP
+//! (`index_chain_into` for GETTABLE); it never raises nor calls out.
 //!
 //! Every type error raised here goes through `errors.rs` with the operand's `Src`, so the
 //! message names the variable as PUC's `varinfo` does.
@@ -124,40 +125,67 @@ impl State {
         Ok(false)
     }
 
-    /// `t[key]` after a raw miss in a table whose metatable is `mt`, in the common case
-    /// of a chain of tables linked by `__index` tables (classes): the loop's path for
-    /// method and field lookups through classes. `None` when the chain reaches anything
-    /// else (a function, a non-table, a too long chain): `index_slow` then does the
-    /// general walk. Never raises, never calls out.
+    /// `t[key]` after a raw miss in a table whose metatable is `mt` (`of_table`), or for a
+    /// value of another type whose metatable is `mt` (strings: `s:upper()`), in the
+    /// common case of a chain of tables linked by `__index` tables (classes, the string
+    /// library): the loop's path for method and field lookups. `None` when the chain
+    /// reaches anything else (a function, a non-table, a too long chain, a missing
+    /// `__index` for a non-table): `index_slow` then does the general walk (and raises
+    /// what must be raised). Never raises, never calls out.
     #[inline(always)]
-    pub(crate) fn index_chain(&self, mt: Gc<Table>, key: Value) -> Option<Value> {
+    pub(crate) fn index_chain(&self, mt: Gc<Table>, key: Value, of_table: bool) -> Option<Value> {
         match key {
             Value::Str(s) if s.is_short() => {
                 // the key's hash is read once for the whole chain
                 let hash = s.hash();
-                self.walk_index_chain(mt, |t| t.get_short_str(s, hash))
+                self.walk_index_chain(mt, of_table, |t| t.get_short_str(s, hash))
             }
-            _ => self.walk_index_chain(mt, |t| t.get(key)),
+            _ => self.walk_index_chain(mt, of_table, |t| t.get(key)),
         }
     }
 
+    /// `index_chain` for GETTABLE, out of line and marked cold, writing the result to the
+    /// destination register: field reads through `__index` tables are rarer than method
+    /// lookups (SELF), and an inlined walk there made the loop keep fewer values in
+    /// registers in GETTABLE's hot array path (fannkuch.lua).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn index_chain_into(&self, mt: Gc<Table>, key: Value, dst: &mut Value) -> bool {
+        match self.index_chain(mt, key, true) {
+            Some(v) => {
+                *dst = v;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The walk from metatable `mt` of the indexed value (a table when `of_table`; for
+    /// another value, such as a string, a missing `__index` is the general path's error).
     #[inline(always)]
-    fn walk_index_chain(&self, mt: Gc<Table>, get: impl Fn(Gc<Table>) -> Value) -> Option<Value> {
+    fn walk_index_chain(
+        &self,
+        mt: Gc<Table>,
+        of_table: bool,
+        get: impl Fn(Gc<Table>) -> Value,
+    ) -> Option<Value> {
         let name = self.tm_name(Tm::Index);
         let name_hash = name.hash();
         let mut mt = mt;
+        let mut absent = if of_table { Some(Value::Nil) } else { None };
         for _ in 0..MAX_TAG_LOOP {
             if crate::meta::cached_absent(mt, Tm::Index) {
-                return Some(Value::Nil);
+                return absent;
             }
             let t = match mt.get_short_str(name, name_hash) {
                 Value::Table(t) => t,
                 Value::Nil => {
                     crate::meta::note_absent(mt, Tm::Index);
-                    return Some(Value::Nil);
+                    return absent;
                 }
                 _ => return None,
             };
+            absent = Some(Value::Nil);
             let v = get(t);
             if !v.is_nil() {
                 return Some(v);

@@ -91,24 +91,24 @@ impl Node {
 struct Inner {
     array: Vec<Value>,
     nodes: Box<[Node]>,
-    /// Nodes whose key is not nil (live or dead).
-    used: u32,
     /// Every node at or above this index has a key (PUC's `lastfree`); free nodes are
-    /// searched for downwards from here. (`u32`, as `Node::next`: a hash part never
-    /// reaches 2^32 nodes, 160 GB; `Table` stays 64 bytes.)
+    /// searched for downwards from here. (`u32`, as the links: a hash part never reaches
+    /// 2^32 nodes, 128 GB.)
     lastfree: u32,
+    /// Cache of absent metamethods (bit set = absent), as PUC's `flags`; reset on writes
+    /// of keys that can be event names. (Here rather than in `Table` to keep it small.)
+    meta_absent: u8,
 }
 
-/// A Lua table. (64 bytes: the allocator's size class matters for programs that make many.)
+/// A Lua table. 56 bytes, so that with the collector's header an object is 64 bytes, one
+/// cache line in the allocator's 64-byte size class (programs make many small tables).
 #[derive(Default)]
 pub struct Table {
     inner: UnsafeCell<Inner>,
     metatable: Cell<Option<Gc<Table>>>,
-    /// Cache of absent metamethods (bit set = absent), as PUC's `flags`; reset on writes.
-    pub(crate) meta_absent: Cell<u8>,
 }
 
-const _: () = assert!(std::mem::size_of::<Table>() == 64);
+const _: () = assert!(std::mem::size_of::<Table>() == 56);
 
 impl Trace for Table {
     fn trace(&self, m: &mut Marker) {
@@ -393,7 +393,8 @@ impl Table {
     /// Returns the change in owned bytes (for GC accounting).
     pub fn reserve_hash(&self, additional: usize) -> isize {
         let inner = self.inner_mut();
-        let need = inner.used as usize + additional;
+        let used = inner.nodes.iter().filter(|n| !n.val.is_nil()).count();
+        let need = used + additional;
         if hash_capacity_for(need) <= inner.nodes.len() {
             return 0;
         }
@@ -432,6 +433,16 @@ impl Table {
     }
     pub fn set_metatable(&self, mt: Option<Gc<Table>>) {
         self.metatable.set(mt);
+    }
+
+    /// The cache of absent metamethods (see `meta::cached_absent`).
+    #[inline(always)]
+    pub(crate) fn meta_absent(&self) -> u8 {
+        self.inner().meta_absent
+    }
+    #[inline(always)]
+    pub(crate) fn set_meta_absent(&self, bits: u8) {
+        self.inner_mut().meta_absent = bits;
     }
 
     /// Size of the array part.
@@ -532,8 +543,9 @@ impl Table {
                 None => self.inner_mut().set_hashed(key, val),
             },
             _ => {
-                self.meta_absent.set(0);
-                self.inner_mut().set_hashed(key, val)
+                let inner = self.inner_mut();
+                inner.meta_absent = 0;
+                inner.set_hashed(key, val)
             }
         }
     }
@@ -543,8 +555,26 @@ impl Table {
     /// `__newindex` is known to be absent: instances of classes).
     /// `None`: the metamethod path is needed. `Some(delta)`: stored, with the change in
     /// owned bytes.
-    #[inline]
+    #[inline(always)]
     pub fn set_str_fast(&self, key: Gc<LuaStr>, val: Value) -> Option<isize> {
+        if key.is_short() {
+            let inner = self.inner_mut();
+            if let Some(i) = inner.short_str_slot(key, key.hash()) {
+                // SAFETY: a slot index comes from the lookup, inside `nodes`.
+                let n = unsafe { inner.nodes.get_unchecked_mut(i) };
+                if !n.val.is_nil() {
+                    // the key is present, so no cached absence can concern it
+                    n.val = val;
+                    return Some(0);
+                }
+            }
+        }
+        self.set_str_rest(key, val)
+    }
+
+    /// `set_str_fast` when the key is absent, dead or long.
+    #[inline(never)]
+    fn set_str_rest(&self, key: Gc<LuaStr>, val: Value) -> Option<isize> {
         let no_meta = match self.metatable.get() {
             None => true,
             Some(mt) => crate::meta::cached_absent(mt, crate::meta::Tm::NewIndex),
@@ -554,7 +584,7 @@ impl Table {
             let n = &mut inner.nodes[i];
             if no_meta || !n.val.is_nil() {
                 n.val = val;
-                self.meta_absent.set(0);
+                inner.meta_absent = 0;
                 return Some(0);
             }
             return None;
@@ -565,15 +595,15 @@ impl Table {
         if val.is_nil() {
             return Some(0);
         }
-        self.meta_absent.set(0);
+        inner.meta_absent = 0;
         Some(inner.insert_new(Value::Str(key), val))
     }
 
     /// Raw set with a string key.
     #[inline]
     pub fn set_str(&self, key: Gc<LuaStr>, val: Value) -> isize {
-        self.meta_absent.set(0);
         let inner = self.inner_mut();
+        inner.meta_absent = 0;
         if let Some(i) = inner.str_slot(key) {
             inner.nodes[i].val = val;
             return 0;
@@ -644,7 +674,7 @@ impl Table {
         let end = first + values.len();
         if inner.array.len() < end {
             // keys now covered by the array part must leave the hash part
-            if inner.used > 0 {
+            if !inner.nodes.is_empty() {
                 for k in inner.array.len() + 1..=end {
                     if let Some(s) = inner.int_slot(k as i64) {
                         inner.nodes[s].val = Value::Nil;
@@ -673,7 +703,6 @@ impl Inner {
         for n in self.nodes.iter_mut() {
             n.set_link(0);
         }
-        self.used = 0;
         self.lastfree = size as u32;
     }
 
@@ -829,7 +858,7 @@ impl Inner {
     fn push_array(&mut self, val: Value) -> isize {
         let before = self.array.capacity();
         self.array.push(val);
-        if self.used > 0 {
+        if !self.nodes.is_empty() {
             loop {
                 match self.int_slot(self.array.len() as i64 + 1) {
                     Some(s) if !self.nodes[s].val.is_nil() => {
@@ -918,7 +947,6 @@ impl Inner {
                 self.nodes[f] = moved;
                 self.nodes[f].set_link(link);
                 self.nodes[mp].set_link(0);
-                self.used += 1;
             } else {
                 // the colliding node is in its main position: the new key goes to the
                 // free node, second in that chain
@@ -929,9 +957,6 @@ impl Inner {
             }
         }
         let n = &mut self.nodes[mp];
-        if n.key.is_nil() {
-            self.used += 1;
-        }
         n.set_key(key);
         n.val = val;
         true
@@ -1069,7 +1094,7 @@ impl Inner {
             }
             return lo as i64;
         }
-        if inner.used == 0 {
+        if inner.nodes.is_empty() {
             return n as i64;
         }
         // unbound search in the hash part
@@ -1149,7 +1174,6 @@ impl Inner {
     fn check(&self) {
         let len = self.nodes.len();
         assert!(len == 0 || len.is_power_of_two());
-        let mut used = 0;
         for (i, n) in self.nodes.iter().enumerate() {
             assert!(n.link() as usize <= len, "link inside the nodes");
             if n.key.is_nil() {
@@ -1161,7 +1185,6 @@ impl Inner {
                 );
                 continue;
             }
-            used += 1;
             if n.val.is_nil() {
                 continue;
             }
@@ -1179,7 +1202,6 @@ impl Inner {
                 assert!(steps <= len, "cycle in a chain");
             }
         }
-        assert_eq!(used, self.used as usize);
     }
 }
 
