@@ -76,39 +76,52 @@ pub fn open_all(s: &mut State) {
     open_libs(s, Stdlib::All);
 }
 
+/// A library in `luaL_openlibs`' order: its flag, its opener, its functions, and how
+/// many objects it makes besides its functions' names (its table, its name, other
+/// fields), so that `funcs.len() + extra` is an upper bound of the objects it adds.
+type Entry = (Stdlib, fn(&mut State), Lib, usize);
+
+const ORDER: [Entry; 9] = [
+    (Stdlib::Package, lpackage::open, lpackage::FUNCS, 15),
+    (Stdlib::Coroutine, lcoroutine::open, lcoroutine::FUNCS, 2),
+    (Stdlib::String, lstring::open, lstring::FUNCS, 3),
+    (Stdlib::Io, lio::open, lio::FUNCS, lio::METHODS.len() + 5),
+    (Stdlib::Os, los::open, los::FUNCS, 2),
+    (Stdlib::Table, ltable::open, ltable::FUNCS, 2),
+    (Stdlib::Math, lmath::open, lmath::FUNCS, 6),
+    (Stdlib::Utf8, lutf8::open, lutf8::FUNCS, 4),
+    (Stdlib::Debug, ldebug::open, ldebug::FUNCS, 2),
+];
+
+/// Objects (almost all of them strings) `open_libs(_, Stdlib::All)` adds to a new state:
+/// fewer than the sum of the libraries' bounds, as names shared by several libraries
+/// (`type`, `remove`, `pack`, `close`...) are made once. Exact, so that the heap's object
+/// list is allocated once and without slack (a test checks the number).
+const ALL_OBJECTS: usize = 173;
+
 /// Open the libraries of `libs` into the state's globals (in `luaL_openlibs`' order).
 ///
 /// Everything that grows while the libraries go in (the heap's object list, the intern
 /// table, `_G`, the registry) is sized once beforehand from the libraries' function
 /// lists: a new VM is mostly this function, and regrowing those was a third of its cost.
 pub fn open_libs(s: &mut State, libs: Stdlib) {
-    type Opener = fn(&mut State);
-    // (library, opener, its functions, how many more objects it makes: its table, its
-    // name, other fields; names it shares with earlier libraries are not new)
-    let order: [(Stdlib, Opener, Lib, usize); 9] = [
-        (Stdlib::Package, lpackage::open, lpackage::FUNCS, 16),
-        (Stdlib::Coroutine, lcoroutine::open, lcoroutine::FUNCS, 2),
-        (Stdlib::String, lstring::open, lstring::FUNCS, 3),
-        (Stdlib::Io, lio::open, lio::FUNCS, lio::METHODS.len() + 4),
-        (Stdlib::Os, los::open, los::FUNCS, 2),
-        (Stdlib::Table, ltable::open, ltable::FUNCS, 0),
-        (Stdlib::Math, lmath::open, lmath::FUNCS, 10),
-        (Stdlib::Utf8, lutf8::open, lutf8::FUNCS, 2),
-        (Stdlib::Debug, ldebug::open, ldebug::FUNCS, 0),
-    ];
     // new objects (almost all of them strings), fields of `_G`, keys of the registry
     let (mut objects, mut globals, mut registry) = (0, 0, 0);
     if libs.contains(Stdlib::Base) {
-        objects += base::FUNCS.len() + 5;
+        objects += base::FUNCS.len() + 3; // _G, _VERSION, "Lua 5.3"
         globals += base::FUNCS.len() + 2; // _G, _VERSION
     }
-    for (lib, _, funcs, extra) in order {
+    for (lib, _, funcs, extra) in ORDER {
         if libs.contains(lib) {
             objects += funcs.len() + extra;
             globals += 1;
         }
     }
+    if libs == Stdlib::All {
+        objects = ALL_OBJECTS;
+    }
     if !libs.is_empty() {
+        objects += 2; // package.loaded and its name
         registry += 1; // _LOADED
     }
     if libs.contains(Stdlib::Package) {
@@ -131,7 +144,7 @@ pub fn open_libs(s: &mut State, libs: Stdlib) {
         let loaded = loaded_table(s);
         s.raw_set_static(loaded, "_G", Value::Table(g));
     }
-    for (lib, open, _, _) in order {
+    for (lib, open, _, _) in ORDER {
         if libs.contains(lib) {
             open(s);
         }
@@ -170,5 +183,37 @@ impl StdlibExt for LuaVM {
         };
         self.with_state(|s| open_libs(s, libs));
         Ok(())
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Objects `open_libs(libs)` adds to a new state.
+    fn objects_made(libs: Stdlib) -> usize {
+        let mut s = State::new();
+        let before = s.heap.object_count();
+        open_libs(&mut s, libs);
+        s.heap.object_count() - before
+    }
+
+    #[test]
+    fn all_reserves_exactly_the_objects_it_makes() {
+        assert_eq!(objects_made(Stdlib::All), ALL_OBJECTS);
+    }
+
+    #[test]
+    fn each_library_reserves_at_least_the_objects_it_makes() {
+        let base = objects_made(Stdlib::Base);
+        assert!(base <= base::FUNCS.len() + 3 + 2, "base: {base}");
+        for (lib, _, funcs, extra) in ORDER {
+            // alone, and with the base library (whose names it then shares)
+            let alone = objects_made(lib);
+            assert!(alone <= funcs.len() + extra + 2, "{lib:?}: {alone}");
+            let with_base = objects_made(lib | Stdlib::Base) - base;
+            assert!(with_base <= funcs.len() + extra, "{lib:?}: {with_base}");
+        }
     }
 }

@@ -7,7 +7,8 @@
 //!   integer value, never a numeric string): `abs`, `floor`, `ceil`, `fmod`, `modf`;
 //! - integer arithmetic on user numbers wraps (`abs(mininteger)` is `mininteger`);
 //! - the generator behind `random` is xoshiro256** with state per `State` (in a table
-//!   shared by `random` and `randomseed` as their upvalue); the initial seed is fixed, so
+//!   in the registry, under a light userdata key, made by the first `random` or
+//!   `randomseed`: a new VM does not pay for it); the initial seed is fixed, so
 //!   a program that never calls `randomseed` sees the same numbers on every run, as with
 //!   5.3's `rand()`. The numbers themselves differ from PUC's (the manual leaves the
 //!   generator unspecified); ranges and argument checks are 5.3's.
@@ -48,6 +49,8 @@ pub const FUNCS: Lib = &[
     ("frexp", frexp),
     ("ldexp", ldexp),
     ("log10", log10),
+    ("random", random),
+    ("randomseed", randomseed),
 ];
 
 /// Seed used until `randomseed` is called.
@@ -55,17 +58,11 @@ const DEFAULT_SEED: i64 = 0;
 
 /// Install the `math` library.
 pub fn open(s: &mut State) {
-    let m = crate::open_lib_with(s, "math", FUNCS, 6);
+    let m = crate::open_lib_with(s, "math", FUNCS, 4);
     s.raw_set_static(m, "pi", Value::Num(std::f64::consts::PI));
     s.raw_set_static(m, "huge", Value::Num(f64::INFINITY));
     s.raw_set_static(m, "maxinteger", Value::Int(i64::MAX));
     s.raw_set_static(m, "mininteger", Value::Int(i64::MIN));
-    let st = s.new_table_with(4, 0);
-    write_state(s, st, &Xoshiro::seeded(DEFAULT_SEED));
-    let r = s.new_native_closure(random, "random", vec![Value::Table(st)]);
-    s.raw_set_static(m, "random", r);
-    let rs = s.new_native_closure(randomseed, "randomseed", vec![Value::Table(st)]);
-    s.raw_set_static(m, "randomseed", rs);
 }
 
 // ---- helpers ------------------------------------------------------------------------
@@ -404,12 +401,22 @@ impl Xoshiro {
     }
 }
 
-/// The generator state table shared by `random` and `randomseed` (their upvalue).
-fn state_table(s: &State) -> Option<luavm_vm::Gc<luavm_vm::Table>> {
-    match s.native_upvalue(0) {
-        Value::Table(t) => Some(t),
-        _ => None,
+/// Its address is the registry key of the generator state (a light userdata: no
+/// string to intern, and no Lua code can make the key by accident).
+static STATE_KEY: u8 = 0;
+
+/// The generator state table shared by `random` and `randomseed`, made on first use
+/// (seeded with `DEFAULT_SEED`).
+fn state_table(s: &mut State) -> luavm_vm::Gc<luavm_vm::Table> {
+    let key = Value::LightUserData(&STATE_KEY as *const u8 as usize);
+    let reg = s.registry();
+    if let Value::Table(t) = reg.get(key) {
+        return t;
     }
+    let t = s.new_table_with(4, 0);
+    write_state(s, t, &Xoshiro::seeded(DEFAULT_SEED));
+    s.raw_set(reg, key, Value::Table(t));
+    t
 }
 
 fn read_state(t: &luavm_vm::Table) -> Xoshiro {
@@ -435,10 +442,7 @@ fn write_state(s: &mut State, t: luavm_vm::Gc<luavm_vm::Table>, g: &Xoshiro) {
 /// `math.random([m [, n]])`: a float in [0, 1), or an integer in [1, m] or [m, n].
 fn random(s: &mut State) -> LuaResult<usize> {
     let st = state_table(s);
-    let mut g = match st {
-        Some(t) => read_state(&t),
-        None => Xoshiro::seeded(DEFAULT_SEED),
-    };
+    let mut g = read_state(&st);
     let rv = g.next();
     let r = match s.nargs() {
         0 => {
@@ -467,9 +471,7 @@ fn random(s: &mut State) -> LuaResult<usize> {
             )
         }
     };
-    if let Some(t) = st {
-        write_state(s, t, &g);
-    }
+    write_state(s, st, &g);
     s.push(r);
     Ok(1)
 }
@@ -502,9 +504,8 @@ fn randomseed(s: &mut State) -> LuaResult<usize> {
     let x = s.check_number(1)?;
     let seed = x as i64; // truncates toward zero; saturates (no overflow) out of range
     let g = Xoshiro::seeded(seed);
-    if let Some(t) = state_table(s) {
-        write_state(s, t, &g);
-    }
+    let t = state_table(s);
+    write_state(s, t, &g);
     Ok(0)
 }
 

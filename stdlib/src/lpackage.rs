@@ -22,8 +22,9 @@ pub fn open(s: &mut State) {
     s.raw_set_static(pkg, "preload", Value::Table(preload));
     // `lua -E` sets registry.LUA_NOENV: ignore the environment (as PUC's `noenv`)
     let reg = s.registry();
-    let noenv_key = Value::Str(s.new_static_str(b"LUA_NOENV"));
-    let noenv = reg.get(noenv_key).truthy();
+    let noenv = s
+        .find_str(b"LUA_NOENV")
+        .is_some_and(|k| reg.get(Value::Str(k)).truthy());
     for (field, vars, default) in [
         ("path", ["LUA_PATH_5_3", "LUA_PATH"], LUA_PATH_DEFAULT),
         ("cpath", ["LUA_CPATH_5_3", "LUA_CPATH"], LUA_CPATH_DEFAULT),

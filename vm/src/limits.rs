@@ -108,9 +108,16 @@ pub struct Limits {
     /// Whether `State::load` accepts precompiled chunks.
     pub(crate) allow_binary: bool,
     abort: Option<Abort>,
-    interrupt: Arc<InterruptShared>,
-    /// An interrupt handle was made: the loop must poll the flag.
-    watched: std::cell::Cell<bool>,
+    /// The flag shared with interrupt handles, made with the first one (a new state
+    /// allocates nothing for it); once made, the loop polls it.
+    interrupt: std::cell::OnceCell<Arc<InterruptShared>>,
+}
+
+impl Limits {
+    /// Consume a pending interrupt request.
+    fn take_interrupt(&self) -> bool {
+        self.interrupt.get().is_some_and(|i| i.take())
+    }
 }
 
 impl Default for Limits {
@@ -122,8 +129,7 @@ impl Default for Limits {
             max_depth: usize::MAX,
             allow_binary: true,
             abort: None,
-            interrupt: Arc::default(),
-            watched: std::cell::Cell::new(false),
+            interrupt: std::cell::OnceCell::new(),
         }
     }
 }
@@ -156,15 +162,14 @@ impl State {
     pub(crate) fn limits_active(&self) -> bool {
         self.limits.budget.is_some()
             || self.limits.max_depth != usize::MAX
-            || self.limits.watched.get()
+            || self.limits.interrupt.get().is_some()
     }
 
     /// The flag other threads set to interrupt this state.
     pub fn interrupt_shared(&self) -> Arc<InterruptShared> {
         // from now on the loop polls the flag (even after the handle is dropped: it may
         // have interrupted just before)
-        self.limits.watched.set(true);
-        self.limits.interrupt.clone()
+        self.limits.interrupt.get_or_init(Arc::default).clone()
     }
 
     /// Start a new top-level execution: refill the budget, forget a previous abort and any
@@ -172,7 +177,7 @@ impl State {
     pub fn reset_limits(&mut self) {
         let l = &mut self.limits;
         l.abort = None;
-        l.interrupt.take();
+        l.take_interrupt();
         l.remaining = l.budget.unwrap_or(0);
         l.ticks = 0;
         self.refill();
@@ -239,7 +244,7 @@ impl State {
             self.limits.ticks = 0;
             return Err(self.runtime_error(a.message()));
         }
-        if self.limits.interrupt.take() {
+        if self.limits.take_interrupt() {
             return Err(self.abort(Abort::Interrupted));
         }
         if !self.refill() {
@@ -264,7 +269,7 @@ impl State {
     /// Poll the interrupt flag from outside the loop (e.g. between awaits): raises the
     /// abort if an interrupt is pending.
     pub fn check_interrupt(&mut self) -> LuaResult<()> {
-        if self.limits.abort.is_none() && self.limits.interrupt.take() {
+        if self.limits.abort.is_none() && self.limits.take_interrupt() {
             return Err(self.abort(Abort::Interrupted));
         }
         Ok(())

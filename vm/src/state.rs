@@ -104,7 +104,7 @@ impl State {
         // sized once for what a new state makes (VM creation cost): its objects, the
         // metamethod names, PUC's BASIC_STACK_SIZE (2 * LUA_MINSTACK) stack slots
         let mut heap = Heap::new();
-        heap.reserve(TM_NAMES.len() + 8);
+        heap.reserve(TM_NAMES.len() + 4); // + the main thread, _G, the registry, mem_err_msg
         let mut strings = Interner::default();
         strings.reserve(TM_NAMES.len() + 1);
         let main_thread = heap.alloc(Thread {
@@ -167,6 +167,11 @@ impl State {
     #[inline]
     pub fn new_static_str(&mut self, bytes: &'static [u8]) -> Gc<LuaStr> {
         self.strings.intern_static(&mut self.heap, bytes)
+    }
+    /// The interned string with these bytes, if there is one (no allocation): a lookup
+    /// by a key no one may have made yet (`registry.LUA_NOENV`) needs no new string.
+    pub fn find_str(&self, bytes: &[u8]) -> Option<Gc<LuaStr>> {
+        self.strings.find(bytes)
     }
     /// Make room for `objects` more heap objects, `strings` of them new short strings, so
     /// that opening libraries grows no list or intern table piecemeal (VM creation cost).

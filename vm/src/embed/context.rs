@@ -60,7 +60,7 @@ impl<'a> Lua<'a> {
 
 /// The raw value of handle `h` in state `s`, refused if the handle is of another VM.
 pub(crate) fn handle_raw(s: &State, h: &Handle) -> Result<Value> {
-    if h.belongs_to(&s.host.roots) {
+    if s.host.owns(h) {
         Ok(h.raw())
     } else {
         Err(Error::new(

@@ -344,7 +344,7 @@ impl LuaVM {
     /// assert_eq!(vm.live_handles(), before);
     /// ```
     pub fn live_handles(&self) -> usize {
-        self.state.host.roots.live()
+        self.state.host.live()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Rooted handles: how host code keeps Lua objects alive across collections.
 //!
-//! A state owns one `RootTable` (shared through an `Rc` with every handle it gave out).
+//! A state owns one `RootTable` (shared through an `Rc` with every handle it gave out),
+//! made when the first handle is (a new VM allocates nothing for it).
 //! A handle (`Handle`) owns one slot of it; the collector marks every slot, and dropping
 //! the last clone of a handle frees its slot. Host code never holds a raw `Gc` pointer.
 //!
@@ -115,7 +116,8 @@ pub(crate) type HostFuture = Pin<Box<dyn Future<Output = Result<Vec<LuaValue>>>>
 /// What the embedding API keeps in each state.
 #[derive(Default)]
 pub struct HostData {
-    pub(crate) roots: Rc<RootTable>,
+    /// The root table, made with the first handle.
+    roots: std::cell::OnceCell<Rc<RootTable>>,
     /// Traceback recorded by the message handler of the last failed protected call.
     pub(crate) traceback: Option<String>,
     /// Nesting of host entry points (`execute_string`, `call`, ...): limits are reset only
@@ -133,9 +135,19 @@ pub struct HostData {
 
 impl HostData {
     pub(crate) fn mark(&self, m: &mut Marker) {
-        self.roots.mark(m);
+        if let Some(r) = self.roots.get() {
+            r.mark(m);
+        }
     }
     pub(crate) fn root(&self, v: Value) -> Handle {
-        self.roots.alloc(v)
+        self.roots.get_or_init(Rc::default).alloc(v)
+    }
+    /// Whether `h` is a handle of this state.
+    pub(crate) fn owns(&self, h: &Handle) -> bool {
+        self.roots.get().is_some_and(|r| h.belongs_to(r))
+    }
+    /// Number of live handles.
+    pub(crate) fn live(&self) -> usize {
+        self.roots.get().map_or(0, |r| r.live())
     }
 }
