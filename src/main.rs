@@ -7,9 +7,11 @@
 //! traceback on stderr, exit status 1 on failure. Binary chunks are allowed, as in `lua`.
 //! The REPL's input is `repl.rs`: a line editor with history when stdin is a terminal;
 //! otherwise plain lines, echoed after their prompt as `lua5.3` built with readline does,
-//! so piped sessions print the same.
+//! so piped sessions print the same. Ctrl-C while a chunk runs stops it with
+//! "interrupted!" (`ctrl_c.rs`, `lua.c`'s `laction`).
 #![forbid(unsafe_code)]
 
+mod ctrl_c;
 mod repl;
 
 use std::io::{IsTerminal, Write};
@@ -62,6 +64,8 @@ struct Cli {
     s: State,
     /// `None` in the REPL (messages without a program name, as `lua.c`).
     progname: Option<String>,
+    /// The SIGINT handlers (`None` if they could not be installed).
+    ctrl_c: Option<ctrl_c::CtrlC>,
 }
 
 impl Drop for Cli {
@@ -123,7 +127,10 @@ impl Cli {
         }
         s.set_stack_at(func, Value::NativeFn(msghandler));
         s.set_stack_at(func + 1, Value::NativeFn(docall_native));
+        // Ctrl-C interrupts the chunk while it runs (lua.c's `signal(SIGINT, laction)`)
+        let running = self.ctrl_c.as_ref().map(ctrl_c::CtrlC::running);
         let ok = s.pcall(func + 1, nresults, func).is_ok();
+        drop(running);
         // remove the message handler
         let top = s.top();
         for i in func + 1..top {
@@ -521,7 +528,9 @@ fn run() -> ExitCode {
     let mut cli = Cli {
         s: State::new(),
         progname: Some(progname),
+        ctrl_c: None,
     };
+    cli.ctrl_c = ctrl_c::CtrlC::install(&mut cli.s);
     // (the state's finalizers run when `cli` is dropped, whatever the outcome, as lua.c
     // closes its state; `real_main` flushes the standard streams after that)
     let s = &mut cli.s;

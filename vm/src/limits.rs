@@ -51,7 +51,9 @@ impl Abort {
 /// The part of an interrupt request shared with other threads.
 #[derive(Default)]
 pub struct InterruptShared {
-    flag: AtomicBool,
+    /// Set to request an interrupt. Shared on its own (`flag`) with signal handlers,
+    /// which may do nothing but store to an atomic.
+    flag: Arc<AtomicBool>,
     /// The waker of an `execute_async` future awaiting a host future, so that an
     /// interrupt also ends an await.
     waker: Mutex<Option<Waker>>,
@@ -68,6 +70,12 @@ impl InterruptShared {
         if let Some(w) = w {
             w.wake();
         }
+    }
+    /// The request flag alone: storing `true` into it requests an interrupt (without
+    /// waking an await, which takes a lock), the one thing a signal handler may do (the
+    /// `luavm` command's Ctrl-C).
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        self.flag.clone()
     }
     /// Whether an interrupt is pending.
     pub fn is_requested(&self) -> bool {
@@ -111,6 +119,9 @@ pub struct Limits {
     /// The flag shared with interrupt handles, made with the first one (a new state
     /// allocates nothing for it); once made, the loop polls it.
     interrupt: std::cell::OnceCell<Arc<InterruptShared>>,
+    /// What an interrupt raises: `None`, the sticky abort; `Some(msg)`, a plain error
+    /// (`set_interrupt_error`).
+    interrupt_error: Option<&'static str>,
 }
 
 impl Limits {
@@ -130,6 +141,7 @@ impl Default for Limits {
             allow_binary: true,
             abort: None,
             interrupt: std::cell::OnceCell::new(),
+            interrupt_error: None,
         }
     }
 }
@@ -170,6 +182,14 @@ impl State {
         // from now on the loop polls the flag (even after the handle is dropped: it may
         // have interrupted just before)
         self.limits.interrupt.get_or_init(Arc::default).clone()
+    }
+
+    /// Make an interrupt raise a plain error with message `msg`, positioned as
+    /// `luaL_error` (at the caller of the running function) — which `pcall` catches and
+    /// which is not sticky — instead of the abort; `None` restores the abort. This is
+    /// `lua.c`'s Ctrl-C ("interrupted!", raised by a hook at the next instruction).
+    pub fn set_interrupt_error(&mut self, msg: Option<&'static str>) {
+        self.limits.interrupt_error = msg;
     }
 
     /// Start a new top-level execution: refill the budget, forget a previous abort and any
@@ -245,6 +265,9 @@ impl State {
             return Err(self.runtime_error(a.message()));
         }
         if self.limits.take_interrupt() {
+            if let Some(msg) = self.limits.interrupt_error {
+                return Err(self.lib_error(msg));
+            }
             return Err(self.abort(Abort::Interrupted));
         }
         if !self.refill() {
