@@ -330,3 +330,24 @@ fn disasm_option() {
     let o = run(&["--workers", "zero"], "", &[]);
     assert_eq!(o.code, 1);
 }
+
+#[test]
+fn binary_chunks_are_allowed_as_in_lua() {
+    // a precompiled chunk runs as a script and through `load` (the embedding API's
+    // default refuses them; the command allows them, as `lua` does)
+    let dump = write(
+        "dump.lua",
+        "local f = assert(io.open('chunk.out', 'wb'))\n\
+         f:write(string.dump(function(...) print('binary', ...) end)) f:close()\n\
+         load(string.dump(function() print('loaded') end))()\n",
+    );
+    let o = run(&[&dump], "", &[]);
+    assert_eq!((o.stdout.as_str(), o.code), ("loaded\n", 0), "{}", o.stderr);
+    let o = run(&["chunk.out", "x"], "", &[]);
+    assert_eq!(
+        (o.stdout.as_str(), o.code),
+        ("binary\tx\n", 0),
+        "{}",
+        o.stderr
+    );
+}

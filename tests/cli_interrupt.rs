@@ -181,7 +181,10 @@ fn ctrl_c_in_the_main_chunk_of_command_line_code() {
     let (status, _, err) = same_for_all(|bin| {
         let mut s = Session::start(
             bin,
-            &["-e", "io.write('ready\\n') io.stdout:flush() while true do end"],
+            &[
+                "-e",
+                "io.write('ready\\n') io.stdout:flush() while true do end",
+            ],
         );
         s.wait_for("ready\n");
         s.interrupt();
@@ -227,7 +230,10 @@ fn ctrl_c_in_the_repl_stops_the_line_and_the_session_goes_on() {
         (st.code(), out, err)
     });
     assert_eq!(status, Some(0));
-    assert!(out.ends_with("ready\n> print('after')\nafter\n> \n"), "{out:?}");
+    assert!(
+        out.ends_with("ready\n> print('after')\nafter\n> \n"),
+        "{out:?}"
+    );
     assert_eq!(
         err,
         "interrupted!\nstack traceback:\n\tstdin:1: in main chunk\n\t[C]: in ?\n"

@@ -26,7 +26,11 @@ fn count(add: usize, sub: usize) {
     let _ = COUNT.try_with(|c| {
         let (on, live, calls) = c.get();
         if on {
-            c.set((on, live + add as isize - sub as isize, calls + usize::from(add > 0)));
+            c.set((
+                on,
+                live + add as isize - sub as isize,
+                calls + usize::from(add > 0),
+            ));
         }
     });
 }
@@ -85,14 +89,20 @@ fn a_vm_with_every_library_takes_no_more_than_today() {
     drop(measured(Some(Stdlib::All)));
     let (mut vm, live, calls) = measured(Some(Stdlib::All));
     println!("LuaVM::new + open_stdlib(All): {live} bytes in {calls} allocations");
-    assert!(live <= CEILING, "a new VM takes {live} bytes (ceiling {CEILING})");
+    assert!(
+        live <= CEILING,
+        "a new VM takes {live} bytes (ceiling {CEILING})"
+    );
     // what the VM accounts itself is below what the allocator saw (it does not count
     // every buffer) but of the same order
     let count = vm
         .execute_string("return collectgarbage('count') * 1024")
         .unwrap();
     let accounted = count[0].as_number().unwrap() as isize;
-    assert!(accounted <= live && accounted > live / 2, "{accounted} vs {live}");
+    assert!(
+        accounted <= live && accounted > live / 2,
+        "{accounted} vs {live}"
+    );
     // and the VM works
     let r = vm
         .execute_string("return string.rep('ab', 2), math.random(3, 3)")
@@ -107,7 +117,10 @@ fn a_vm_with_every_library_takes_no_more_than_today() {
 fn a_vm_with_every_library_takes_at_most_20_kb() {
     drop(measured(Some(Stdlib::All)));
     let (_vm, live, _) = measured(Some(Stdlib::All));
-    assert!(live <= TARGET, "a new VM takes {live} bytes (target {TARGET})");
+    assert!(
+        live <= TARGET,
+        "a new VM takes {live} bytes (target {TARGET})"
+    );
 }
 
 #[test]
@@ -115,7 +128,10 @@ fn a_bare_vm_is_small() {
     drop(measured(None));
     let (_vm, live, _) = measured(None);
     println!("LuaVM::new: {live} bytes");
-    assert!(live <= 4 * 1024, "a VM without libraries takes {live} bytes");
+    assert!(
+        live <= 4 * 1024,
+        "a VM without libraries takes {live} bytes"
+    );
 }
 
 #[test]

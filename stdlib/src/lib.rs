@@ -186,7 +186,6 @@ impl StdlibExt for LuaVM {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,9 +182,9 @@ impl State {
                     }
                     let sbx = inst::sbx(i);
                     pc = jump(pc, sbx);
-                    if LIMITED && sbx < 0 {
+                    if LIMITED && sbx < 0 && self.hook_count(-sbx as i64) {
                         savepc!();
-                        self.hook_count(-sbx as i64)?;
+                        self.on_budget_exhausted()?;
                     }
                 }};
             }
@@ -811,9 +811,9 @@ impl State {
                                     pc = jump(pc, inst::sbx(i));
                                     set_reg!(a, Value::Int(idx));
                                     set_reg!(a + 3, Value::Int(idx));
-                                    if LIMITED {
+                                    if LIMITED && self.hook_count(-(inst::sbx(i) as i64)) {
                                         savepc!();
-                                        self.hook_count(-(inst::sbx(i) as i64))?;
+                                        self.on_budget_exhausted()?;
                                     }
                                 }
                             }
@@ -827,9 +827,9 @@ impl State {
                                     pc = jump(pc, inst::sbx(i));
                                     set_reg!(a, Value::Num(idx));
                                     set_reg!(a + 3, Value::Num(idx));
-                                    if LIMITED {
+                                    if LIMITED && self.hook_count(-(inst::sbx(i) as i64)) {
                                         savepc!();
-                                        self.hook_count(-(inst::sbx(i) as i64))?;
+                                        self.on_budget_exhausted()?;
                                     }
                                 }
                             }
@@ -868,9 +868,9 @@ impl State {
                         if !v.is_nil() {
                             set_reg!(a, v);
                             pc = jump(pc, inst::sbx(i));
-                            if LIMITED {
+                            if LIMITED && self.hook_count(-(inst::sbx(i) as i64)) {
                                 savepc!();
-                                self.hook_count(-(inst::sbx(i) as i64))?;
+                                self.on_budget_exhausted()?;
                             }
                         }
                     }

@@ -206,6 +206,23 @@ impl InterruptHandle {
     pub fn interrupt(&self) {
         self.0.request();
     }
+    /// The request flag alone, for a signal handler (which may only store to an atomic:
+    /// `interrupt` takes a lock to wake an await). Storing `true` interrupts the running
+    /// execution as `interrupt` does, except that an `execute_async` awaiting a host
+    /// future notices it only when the future wakes it.
+    ///
+    /// ```
+    /// use luavm_vm::embed::{prelude::*, ErrorKind, LuaVM, SafeOption};
+    /// use std::sync::atomic::Ordering;
+    /// let mut vm = LuaVM::new(SafeOption::default());
+    /// let flag = vm.interrupt_handle().flag(); // e.g. for signal_hook::flag::register
+    /// vm.register("ctrl_c", move || flag.store(true, Ordering::SeqCst)).unwrap();
+    /// let e = vm.execute_string("ctrl_c() while true do end").unwrap_err();
+    /// assert_eq!(e.kind(), ErrorKind::Interrupted);
+    /// ```
+    pub fn flag(&self) -> Arc<std::sync::atomic::AtomicBool> {
+        self.0.flag()
+    }
 }
 
 /// A Lua VM owned by the host. `!Send`: it stays on the thread that made it (make one
