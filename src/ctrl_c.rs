@@ -31,7 +31,9 @@ pub struct CtrlC {
 
 impl CtrlC {
     /// Install the handlers for state `s` (interrupts of `s` become "interrupted!" errors).
-    /// `None` if the handlers could not be installed: SIGINT then keeps its default action.
+    /// `None` if the handlers could not be installed (or off Unix): SIGINT then keeps its
+    /// default action.
+    #[cfg(unix)]
     pub fn install(s: &mut State) -> Option<CtrlC> {
         use signal_hook::consts::SIGINT;
         use signal_hook::flag;
@@ -42,6 +44,10 @@ impl CtrlC {
         flag::register(SIGINT, requested.clone()).ok()?;
         s.set_interrupt_error(Some(MESSAGE));
         Some(CtrlC { idle, requested })
+    }
+    #[cfg(not(unix))]
+    pub fn install(_s: &mut State) -> Option<CtrlC> {
+        None
     }
 
     /// A chunk starts running: Ctrl-C interrupts it until the guard drops.
