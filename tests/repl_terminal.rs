@@ -1,4 +1,5 @@
-//! The REPL with a terminal on stdin: line editing and history (`src/repl.rs`).
+//! The REPL with a terminal on stdin: line editing and history (`src/repl.rs`), Ctrl-C
+//! (abandons the line being typed; interrupts the line running).
 //!
 //! The terminal is a pseudo-terminal made by `script` (util-linux, always installed on
 //! Debian): the test types into it and reads what the REPL draws, waiting for each
@@ -141,6 +142,17 @@ fn line_editing_history_and_continuation_lines() {
     // errors are reported as in lua.c, and the session goes on
     s.send("error('boom')\r");
     s.expect("stdin:1: boom");
+    s.expect("> ");
+    // Ctrl-C while a line runs interrupts it (the terminal sends SIGINT), as in lua.c,
+    // and the session goes on
+    s.send("print('spin' .. 'ning') while true do end\r");
+    s.expect("spinning");
+    std::thread::sleep(Duration::from_millis(100));
+    s.send("\x03");
+    s.expect("interrupted!");
+    s.expect("> ");
+    s.send("print('still ' .. 'here')\r");
+    s.expect("still here");
     s.expect("> ");
     // Ctrl-D on an empty line ends the session with status 0
     s.send("\x04");
