@@ -532,6 +532,16 @@ fn run() -> ExitCode {
         Ok("") | Ok("0") | Err(_) => {}
         Ok(_) => s.set_gc_stress(true),
     }
+    // LUAVM_GC_MODE=generational|incremental: the collector's mode
+    match std::env::var("LUAVM_GC_MODE").as_deref() {
+        Ok("generational") => {
+            s.set_gc_mode(luavm::raw::GcMode::Generational);
+        }
+        Ok("incremental") => {
+            s.set_gc_mode(luavm::raw::GcMode::Incremental);
+        }
+        _ => {}
+    }
     if args.big_e {
         let reg = s.registry();
         let k = s.str_value(b"LUA_NOENV");

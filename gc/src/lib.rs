@@ -18,12 +18,30 @@
 //!    clear again, and must drop every unmarked object from its own weak caches;
 //! 5. `sweep()`: free every unmarked object, clear the marks of the others.
 //!
+//! Two modes (`Mode`), chosen by the caller:
+//! - **incremental** (PUC 5.3): a cycle is cut into steps (`Phase`); between cycles every
+//!   object is white;
+//! - **generational** (PUC 5.4-like, with sticky marks): the object list is split into
+//!   old objects (`objects[..old_end]`) and young ones. Between collections every old
+//!   object is marked, so a *minor* collection (`start_minor`, then the caller's atomic
+//!   phase, then a sweep of the young part only) never traces an old object: it reaches
+//!   the young ones from the roots and from the old objects the barriers listed. An old
+//!   object that may refer to an unmarked young object is not black and is listed for
+//!   the next minor (`grayagain` by `barrier_back`, or `again` for objects that stay gray:
+//!   threads and weak tables), or that young object is marked and gray (`barrier_forward`).
+//!   Survivors of a minor become old. A *major* collection (`start_major`) whitens the
+//!   old objects in increments (`Phase::Whiten`), then runs an incremental cycle whose
+//!   sweep keeps the marks of the survivors (all old afterwards); objects born during it
+//!   are born marked and black. Minors wait while a major runs.
+//!
 //! Invariants:
 //! - A `Gc<T>` is a plain pointer: `Copy`, `!Send`, `!Sync`. It is valid as long as its object
 //!   has not been swept. The heap frees an object only in `sweep`, and only if the mark
 //!   phase did not reach it (that call is `unsafe`: its caller promises that every handle
 //!   it will use afterwards is reachable from the roots it traced).
-//! - Between collections every mark bit is clear and the deferred lists are empty.
+//! - Incremental mode: between cycles every mark bit is clear and the deferred lists are
+//!   empty. Generational mode: see above; the lists the barriers fill persist until the
+//!   next minor.
 //! - `allocated` counts every box plus the `extra_size` its object reported at allocation,
 //!   corrected by `account` when an object's buffers grow or shrink; sweep re-measures the
 //!   survivors (plus what the caller owns outside objects).
@@ -236,9 +254,11 @@ impl Marker {
     }
     /// From `Trace::trace`: the object being traced stays gray for the whole cycle and is
     /// traced again in the atomic phase (for objects written without barriers: threads).
+    /// In the atomic phase the object goes into the list of the next cycle (which in
+    /// generational mode is the next minor's; in incremental mode `start_sweep` drops it).
     pub fn keep_gray(&mut self) {
         if let Some(obj) = self.current {
-            if !self.atomic && !self.checking {
+            if !self.checking {
                 // SAFETY: `current` is the live object being traced.
                 let h = unsafe { &obj.as_ref().header };
                 h.flags.set(h.flags.get() & !BLACK);
@@ -292,6 +312,12 @@ pub struct GcStats {
     pub full: u64,
     /// The longest full collection.
     pub longest_full: std::time::Duration,
+    /// Minor collections run (generational mode).
+    pub minors: u64,
+    /// The longest minor collection.
+    pub longest_minor: std::time::Duration,
+    /// The time spent in minor collections, in all.
+    pub minor_total: std::time::Duration,
 }
 
 impl GcStats {
@@ -309,6 +335,19 @@ impl GcStats {
             .unwrap_or(Self::STEP_BUCKETS.len());
         self.step_histogram[i] += 1;
     }
+
+    /// Count one minor collection that took `d`.
+    pub fn record_minor(&mut self, d: std::time::Duration) {
+        self.minors += 1;
+        self.longest_minor = self.longest_minor.max(d);
+        self.minor_total += d;
+    }
+
+    /// The longest pause the program saw from the collector's automatic work (steps and
+    /// minors; full collections are asked for).
+    pub fn longest_pause(&self) -> std::time::Duration {
+        self.longest_step.max(self.longest_minor)
+    }
 }
 
 /// Collector tuning, as PUC's `pause` and `stepmul` (percentages).
@@ -316,6 +355,10 @@ impl GcStats {
 pub struct Tuning {
     pub pause: i64,
     pub stepmul: i64,
+    /// Generational mode: a minor collection runs when the program has allocated this
+    /// percentage of the heap's size after the last collection (PUC 5.4's `genminormul`),
+    /// within `MINOR_MIN..=MINOR_MAX` bytes.
+    pub minormul: i64,
 }
 
 impl Default for Tuning {
@@ -323,6 +366,7 @@ impl Default for Tuning {
         Tuning {
             pause: 200,
             stepmul: 200,
+            minormul: 20,
         }
     }
 }
@@ -331,15 +375,42 @@ impl Default for Tuning {
 /// call, so it is not a state here).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
-    /// Between cycles: every object is white (unmarked).
+    /// Between cycles. Incremental mode: every object is white (unmarked). Generational
+    /// mode: between minors (old objects are marked; barriers act as in `Propagate`).
     Pause,
+    /// Generational mode, the start of a major: the old objects are made white in
+    /// increments (`whiten_step`); new objects are born white, barriers act as in an
+    /// incremental `Pause`.
+    Whiten,
     /// Marking in increments: gray objects are traced a few at a time; new objects are
     /// born white; writes into black objects go through `barrier_back`.
     Propagate,
     /// Freeing in increments: the object list is walked a slice at a time; new objects
-    /// are born marked so that the walk keeps them.
+    /// are born marked so that the walk keeps them (and black in generational mode,
+    /// where the survivors keep their marks and become old).
     Sweep,
 }
+
+/// How the collector works (`Heap::set_mode`; see the crate documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Incremental,
+    Generational,
+}
+
+impl Mode {
+    /// The name `collectgarbage` uses (PUC 5.4).
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Incremental => "incremental",
+            Mode::Generational => "generational",
+        }
+    }
+}
+
+/// Generational mode: the least and the most allocation between two minors (bytes).
+pub const MINOR_MIN: usize = 64 * 1024;
+pub const MINOR_MAX: usize = 16 * 1024 * 1024;
 
 /// Allocation (bytes) between two incremental steps, and the base of a step's work.
 pub const STEP_SIZE: usize = 16 * 1024;
@@ -374,6 +445,18 @@ pub struct Heap {
     sweep_live: usize,
     sweep_outside: usize,
     pub tuning: Tuning,
+    mode: Mode,
+    /// Generational mode: `objects[..old_end]` are old (marked between collections).
+    old_end: usize,
+    /// The collection in progress is a minor one (its sweep walks the young part only).
+    minor: bool,
+    /// The sweep in progress keeps the marks of the survivors (generational mode).
+    sweep_keeps: bool,
+    /// `Phase::Whiten`: the next object to whiten and the end of the walk.
+    whiten_pos: usize,
+    whiten_end: usize,
+    /// Generational mode: `allocated` after the last collection (minor or major).
+    minor_base: usize,
     running: bool,
     stress: bool,
     stress_steps: bool,
@@ -427,6 +510,13 @@ impl Heap {
             sweep_live: 0,
             sweep_outside: 0,
             tuning: Tuning::default(),
+            mode: Mode::Incremental,
+            old_end: 0,
+            minor: false,
+            sweep_keeps: false,
+            whiten_pos: 0,
+            whiten_end: 0,
+            minor_base: 0,
             running: true,
             stress: false,
             stress_steps: false,
@@ -481,7 +571,7 @@ impl Heap {
         obj: Gc<T>,
         mark: impl FnOnce(&mut Marker),
     ) {
-        if self.phase == Phase::Propagate {
+        if self.barriers_mark() {
             mark(&mut self.marker);
         } else {
             let h = obj.header();
@@ -493,7 +583,7 @@ impl Heap {
     /// keeps its key as a dead key; a prototype's closure cache): `obj` is listed for
     /// `Trace::clear_weak` in this cycle's atomic phase. Call it when `obj.is_black()`.
     pub fn barrier_weak<T: Trace + 'static>(&mut self, obj: Gc<T>) {
-        if self.phase == Phase::Propagate {
+        if self.barriers_mark() {
             self.marker.list_weak(obj.ptr);
         } else {
             let h = obj.header();
@@ -507,11 +597,25 @@ impl Heap {
         // SAFETY: `obj` comes from a live handle.
         let h = unsafe { &obj.as_ref().header };
         h.flags.set(h.flags.get() & !BLACK);
-        if self.phase == Phase::Propagate {
+        if self.barriers_mark() {
             self.grayagain.push(obj);
         }
-        // in the sweep, marks mean nothing to the mutator any more: the object just
-        // stops being black (PUC's `makewhite` there)
+        // in an incremental sweep, marks mean nothing to the mutator any more: the object
+        // just stops being black (PUC's `makewhite` there)
+    }
+
+    /// Whether the barriers must keep the invariant for a marking (in progress, or the
+    /// next minor's): while marking, and in generational mode between minors and in the
+    /// sweep of a major (whose survivors stay marked). Otherwise (incremental pause and
+    /// sweep, whitening) a barrier just makes the object stop being black.
+    #[inline]
+    fn barriers_mark(&self) -> bool {
+        match self.phase {
+            Phase::Propagate => true,
+            Phase::Pause => self.mode == Mode::Generational,
+            Phase::Sweep => self.sweep_keeps,
+            Phase::Whiten => false,
+        }
     }
 
     /// Make room in the object list for `additional` more objects.
@@ -560,7 +664,10 @@ impl Heap {
 
     fn step_mark(&self) -> usize {
         if self.phase == Phase::Pause {
-            self.threshold
+            match self.mode {
+                Mode::Incremental => self.threshold,
+                Mode::Generational => self.threshold.min(self.minor_mark()),
+            }
         } else {
             self.step_base.saturating_add(STEP_SIZE)
         }
@@ -620,6 +727,21 @@ impl Heap {
         self.threshold
     }
 
+    /// Generational mode: the allocation level of the next minor.
+    fn minor_mark(&self) -> usize {
+        let mul = self.tuning.minormul.clamp(1, 1000) as usize;
+        let debt = (self.minor_base / 100)
+            .saturating_mul(mul)
+            .clamp(MINOR_MIN, MINOR_MAX);
+        self.minor_base.saturating_add(debt)
+    }
+
+    /// Generational mode, between minors: whether the next collection is a major one
+    /// (the heap passed the threshold set from `pause` and the size after the last major).
+    pub fn major_due(&self) -> bool {
+        self.allocated >= self.threshold
+    }
+
     fn update_trigger(&mut self) {
         self.trigger = if !self.running {
             usize::MAX
@@ -640,6 +762,7 @@ impl Heap {
     pub fn postpone(&mut self) {
         self.threshold = self.next_threshold(self.allocated);
         self.step_base = self.allocated;
+        self.minor_base = self.allocated;
         self.update_trigger();
     }
 
@@ -674,12 +797,85 @@ impl Heap {
 
     /// Start a cycle (pause → propagate): `roots` marks the roots; tracing is left to
     /// `propagate_step`.
+    ///
+    /// In generational mode it follows `start_major`'s whitening (or `abort_cycle`).
     pub fn start_cycle(&mut self, roots: impl FnOnce(&mut Marker)) {
-        debug_assert_eq!(self.phase, Phase::Pause);
+        debug_assert!(matches!(self.phase, Phase::Pause | Phase::Whiten));
         self.phase = Phase::Propagate;
+        self.minor = false;
         self.birth = 0;
         self.step_base = self.allocated;
         roots(&mut self.marker);
+    }
+
+    /// The collector's mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Switch modes. The caller makes the heap consistent for the new mode: out of a
+    /// sweep (`sweep_step` to its end) before; `abort_cycle` before switching to
+    /// incremental; a full collection right after switching to generational (which makes
+    /// every object old).
+    pub fn set_mode(&mut self, mode: Mode) {
+        debug_assert_ne!(self.phase, Phase::Sweep);
+        self.mode = mode;
+        self.old_end = 0;
+        self.minor_base = self.allocated;
+        self.update_trigger();
+    }
+
+    /// Generational mode, between minors: start a minor collection. The caller then runs
+    /// its atomic phase (roots, `mark_from`, `remark_gray_again`, weak clearing,
+    /// finalizers) and `start_sweep`, whose sweep walks the young objects only; the gray,
+    /// gray-again and weak lists the barriers filled since the last collection are part
+    /// of its marking.
+    pub fn start_minor(&mut self) {
+        debug_assert_eq!(self.phase, Phase::Pause);
+        debug_assert_eq!(self.mode, Mode::Generational);
+        self.phase = Phase::Propagate;
+        self.minor = true;
+        self.marker.atomic = false;
+    }
+
+    /// Generational mode, between minors: start a major collection. Its first phase
+    /// (`Phase::Whiten`, `whiten_step`) makes the objects white again; the lists of the
+    /// minors are dropped (the major's marking starts from the roots).
+    pub fn start_major(&mut self) {
+        debug_assert_eq!(self.phase, Phase::Pause);
+        self.drop_lists();
+        self.phase = Phase::Whiten;
+        self.minor = false;
+        self.birth = 0;
+        self.whiten_pos = 0;
+        self.whiten_end = self.objects.len();
+        self.step_base = self.allocated;
+    }
+
+    /// Make white objects until `budget` units of work are done; returns the work done
+    /// and whether every object is white (then call `start_cycle`).
+    pub fn whiten_step(&mut self, budget: isize) -> (isize, bool) {
+        debug_assert_eq!(self.phase, Phase::Whiten);
+        let mut done = 0isize;
+        let end = self.whiten_end.min(self.objects.len());
+        while self.whiten_pos < end && done < budget {
+            let obj = self.objects[self.whiten_pos];
+            self.whiten_pos += 1;
+            done += SWEEP_COST;
+            // SAFETY: nothing is freed outside the sweep; every listed object is live.
+            let h = unsafe { &obj.as_ref().header };
+            h.flags.set(h.flags.get() & !(MARKED | BLACK | WEAK_LISTED));
+        }
+        (done, self.whiten_pos >= end)
+    }
+
+    fn drop_lists(&mut self) {
+        self.marker.gray.clear();
+        self.marker.again.clear();
+        self.marker.weak.clear();
+        self.marker.ephemerons.clear();
+        self.marker.atomic = false;
+        self.grayagain.clear();
     }
 
     /// Mark roots without tracing them (the gray list grows; `propagate_step` or
@@ -825,24 +1021,26 @@ impl Heap {
     /// Give up the marking in progress (PUC's `entersweep` before a full collection):
     /// every object becomes white again and the cycle's lists are forgotten. Not in the
     /// sweep (finish it with `sweep_step` first). Afterwards the heap is in `Pause`.
+    ///
+    /// In generational mode every object is made white too (old ones were marked): the
+    /// caller must follow with a full cycle (`start_cycle`) or switch to incremental.
     pub fn abort_cycle(&mut self) {
-        match self.phase {
-            Phase::Pause | Phase::Sweep => {}
-            Phase::Propagate => {
-                for obj in &self.objects {
-                    // SAFETY: every listed object is live (nothing was freed this cycle).
-                    let h = unsafe { &obj.as_ref().header };
-                    h.flags.set(h.flags.get() & !(MARKED | BLACK | WEAK_LISTED));
-                }
-                self.marker.gray.clear();
-                self.marker.again.clear();
-                self.marker.weak.clear();
-                self.marker.ephemerons.clear();
-                self.marker.atomic = false;
-                self.grayagain.clear();
-                self.phase = Phase::Pause;
-                self.birth = 0;
+        let whiten = match self.phase {
+            Phase::Sweep => false,
+            Phase::Pause => self.mode == Mode::Generational,
+            Phase::Propagate | Phase::Whiten => true,
+        };
+        if whiten {
+            for obj in &self.objects {
+                // SAFETY: every listed object is live (nothing is freed outside the sweep).
+                let h = unsafe { &obj.as_ref().header };
+                h.flags.set(h.flags.get() & !(MARKED | BLACK | WEAK_LISTED));
             }
+            self.drop_lists();
+            self.phase = Phase::Pause;
+            self.minor = false;
+            self.birth = 0;
+            self.old_end = 0;
         }
     }
 
@@ -870,16 +1068,31 @@ impl Heap {
     ///
     /// `outside` is what the caller owns outside any object (buffers that count as
     /// allocated memory: the running thread's stack, caches), measured now.
+    ///
+    /// In generational mode the objects that stay gray (`Marker::keep_gray` in the atomic
+    /// phase) stay listed for the next minor, and the survivors keep their marks.
     pub unsafe fn start_sweep(&mut self, outside: usize) {
-        self.marker.weak.clear();
+        for obj in self.marker.weak.drain(..) {
+            // SAFETY: listed objects were traced or written in this cycle: live.
+            let h = unsafe { &obj.as_ref().header };
+            h.flags.set(h.flags.get() & !WEAK_LISTED);
+        }
         self.marker.ephemerons.clear();
-        self.marker.again.clear();
         self.marker.atomic = false;
         self.grayagain.clear();
+        self.sweep_keeps = self.mode == Mode::Generational;
+        if !self.sweep_keeps {
+            self.marker.again.clear();
+        }
         self.phase = Phase::Sweep;
-        self.birth = MARKED;
-        self.sweep_read = 0;
-        self.sweep_write = 0;
+        self.birth = if self.sweep_keeps {
+            MARKED | BLACK
+        } else {
+            MARKED
+        };
+        let from = if self.minor { self.old_end } else { 0 };
+        self.sweep_read = from;
+        self.sweep_write = from;
         self.sweep_live = 0;
         self.sweep_outside = outside;
     }
@@ -909,7 +1122,9 @@ impl Heap {
                 let f = r.header.flags.get();
                 let size = std::mem::size_of_val(r) + r.value.extra_size();
                 if f & MARKED != 0 {
-                    r.header.flags.set(f & !(MARKED | BLACK | WEAK_LISTED));
+                    if !self.sweep_keeps {
+                        r.header.flags.set(f & !(MARKED | BLACK | WEAK_LISTED));
+                    }
                     self.sweep_live += size;
                     self.objects[write] = obj;
                     write += 1;
@@ -931,11 +1146,21 @@ impl Heap {
         self.objects.truncate(write);
         self.phase = Phase::Pause;
         self.birth = 0;
-        self.allocated = self.sweep_live + self.sweep_outside;
-        self.threshold = self.next_threshold(self.allocated);
+        self.sweep_keeps = false;
+        if self.minor {
+            // only the young part was measured: `allocated` went down by what was freed
+            self.minor = false;
+        } else {
+            self.allocated = self.sweep_live + self.sweep_outside;
+            self.threshold = self.next_threshold(self.allocated);
+            self.cycles += 1;
+        }
+        if self.mode == Mode::Generational {
+            self.old_end = self.objects.len();
+        }
+        self.minor_base = self.allocated;
         self.step_base = self.allocated;
         self.update_trigger();
-        self.cycles += 1;
         (done, true)
     }
 
