@@ -838,6 +838,11 @@ impl Heap {
         self.marker.atomic = false;
     }
 
+    /// Whether the collection in progress is a minor one.
+    pub fn is_minor(&self) -> bool {
+        self.minor
+    }
+
     /// Generational mode, between minors: start a major collection. Its first phase
     /// (`Phase::Whiten`, `whiten_step`) makes the objects white again; the lists of the
     /// minors are dropped (the major's marking starts from the roots).

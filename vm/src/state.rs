@@ -740,6 +740,16 @@ impl State {
         old
     }
 
+    /// Generational mode, between collections: a minor collection now (no finalizer runs
+    /// here). Returns false (and does nothing) in incremental mode or during a major.
+    pub fn gc_minor(&mut self) -> bool {
+        if self.heap.mode() != Mode::Generational || self.heap.phase() != Phase::Pause {
+            return false;
+        }
+        self.minor_collection(true);
+        true
+    }
+
     /// Stress mode: a full collection at every safe point (for tests).
     pub fn set_gc_stress(&mut self, on: bool) {
         self.heap.set_stress(on);
@@ -956,6 +966,17 @@ impl State {
         self.heap.mark_from(|_| {});
         self.heap.remark_gray_again();
         self.remark_upvals();
+        if self.heap.is_minor() {
+            // a minor does not find objects with finalizers dead: they (and what they
+            // refer to) live on until a major collection, so that a finalizer's run means,
+            // as in 5.3, that a whole cycle passed since its object became unreachable
+            let finobj = &self.finobj;
+            self.heap.mark_from(|m: &mut Marker| {
+                for v in finobj.iter() {
+                    mark_value(m, *v);
+                }
+            });
+        }
         self.heap.converge_ephemerons();
         self.heap.clear_weak(WeakPart::Values, 0);
         let weak_before = self.heap.weak_count();
