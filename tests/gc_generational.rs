@@ -218,6 +218,38 @@ fn finalizers_of_young_and_old_objects_and_resurrection() {
 }
 
 #[test]
+fn dead_keys_of_old_tables_are_cleared_when_their_young_objects_die() {
+    let mut s = gen_state();
+    check(
+        &mut s,
+        "collectgarbage('stop')
+         local O = {}
+         assert(minor())           -- O survived once: young, white
+         local keep = {}
+         local function put()
+           local k = {}
+           O[k] = 1
+           O[k] = nil              -- a dead key (O is white: no barrier)
+           keep[1] = k
+         end
+         put()
+         assert(minor())           -- O becomes old (the dead key is not a reference);
+                                   -- k, new, survives through keep: young, white
+         keep = nil
+         local n = objects()
+         assert(minor())           -- k dies: O's dead key must be cleared
+         local freed = objects() < n
+         -- a new object where k was must not be taken for the dead key by next
+         local probes = {}
+         for i = 1, 20 do probes[i] = {} end
+         for i = 1, 20 do
+           if pcall(next, O, probes[i]) then return false end
+         end
+         return freed",
+    );
+}
+
+#[test]
 fn strings_dying_young_leave_the_intern_table() {
     let mut s = gen_state();
     run(&mut s, "collectgarbage('stop')").unwrap();
@@ -256,7 +288,18 @@ fn the_closure_cache_of_an_old_prototype_forgets_dead_young_closures() {
          local gone = w[1] == nil
          local n = objects()
          local f = mk()            -- a new closure, not the freed one
-         return gone and objects() == n + 1 and f() == 42",
+         local fresh = objects() == n + 1 and f() == 42
+         -- a closure that survives one minor (young still) and dies at the next: the
+         -- cache forgets it then too
+         local keep = mk()
+         assert(minor())
+         w[1] = keep
+         keep, f = nil, nil
+         assert(minor())
+         local gone2 = w[1] == nil
+         n = objects()
+         f = mk()
+         return gone and fresh and gone2 and objects() == n + 1 and f() == 42",
     );
 }
 

@@ -100,6 +100,10 @@ const TO_FINALIZE: u8 = 2;
 const BLACK: u8 = 4;
 /// The object is in this cycle's list for `Trace::clear_weak`.
 const WEAK_LISTED: u8 = 8;
+/// Generational mode: the object is not new — it survived a minor collection, or was
+/// marked by a barrier of an old object (both make it old at the next minor it
+/// survives), or it is old.
+const AGED: u8 = 16;
 
 struct Header {
     flags: Cell<u8>,
@@ -218,6 +222,13 @@ pub struct Marker {
     checking: bool,
     violations: usize,
     current_is_ephemeron: bool,
+    /// What `mark` sets: `MARKED`, plus `AGED` in the barriers of generational mode.
+    mark_bits: u8,
+    /// The object being traced refers to a new object (not `AGED`): after a minor it
+    /// must be traced again at the next one (its new children become survivors, white).
+    touches_new: bool,
+    /// The object being traced called `keep_gray` (it is listed already).
+    kept_gray: bool,
 }
 
 impl Marker {
@@ -226,12 +237,13 @@ impl Marker {
     pub fn mark<T: Trace + 'static>(&mut self, gc: Gc<T>) {
         let h = gc.header();
         let f = h.flags.get();
+        self.touches_new |= f & AGED == 0;
         if f & MARKED == 0 {
             if self.checking {
                 self.violations += 1;
                 return;
             }
-            h.flags.set(f | MARKED);
+            h.flags.set(f | self.mark_bits);
             let erased: NonNull<GcBox<dyn Trace>> = gc.ptr;
             self.gray.push(erased);
         }
@@ -246,11 +258,12 @@ impl Marker {
     pub fn mark_leaf<T: ?Sized>(&mut self, gc: Gc<T>) {
         let h = gc.header();
         let f = h.flags.get();
+        self.touches_new |= f & AGED == 0;
         if f & MARKED == 0 && self.checking {
             self.violations += 1;
             return;
         }
-        h.flags.set(f | MARKED);
+        h.flags.set(f | self.mark_bits);
     }
     /// From `Trace::trace`: the object being traced stays gray for the whole cycle and is
     /// traced again in the atomic phase (for objects written without barriers: threads).
@@ -258,7 +271,8 @@ impl Marker {
     /// generational mode is the next minor's; in incremental mode `start_sweep` drops it).
     pub fn keep_gray(&mut self) {
         if let Some(obj) = self.current {
-            if !self.checking {
+            if !self.checking && !self.kept_gray {
+                self.kept_gray = true;
                 // SAFETY: `current` is the live object being traced.
                 let h = unsafe { &obj.as_ref().header };
                 h.flags.set(h.flags.get() & !BLACK);
@@ -435,6 +449,9 @@ pub struct Heap {
     /// Black objects written since they were traced (`barrier_back`): traced again in the
     /// atomic phase.
     grayagain: Vec<Erased>,
+    /// Generational mode: the objects listed for weak clearing at the last minor that
+    /// became (or were) old, visited by `clear_weak` at the next minor too.
+    weak_carried: Vec<Erased>,
     phase: Phase,
     /// Flags a new object is born with (marked during the sweep).
     birth: u8,
@@ -501,8 +518,12 @@ impl Heap {
                 checking: false,
                 violations: 0,
                 current_is_ephemeron: false,
+                mark_bits: MARKED,
+                touches_new: false,
+                kept_gray: false,
             },
             grayagain: Vec::new(),
+            weak_carried: Vec::new(),
             phase: Phase::Pause,
             birth: 0,
             sweep_read: 0,
@@ -572,7 +593,14 @@ impl Heap {
         mark: impl FnOnce(&mut Marker),
     ) {
         if self.barriers_mark() {
-            mark(&mut self.marker);
+            if self.mode == Mode::Generational {
+                // what an old object gets is old after the next minor
+                self.marker.mark_bits = MARKED | AGED;
+                mark(&mut self.marker);
+                self.marker.mark_bits = MARKED;
+            } else {
+                mark(&mut self.marker);
+            }
         } else {
             let h = obj.header();
             h.flags.set(h.flags.get() & !BLACK);
@@ -875,6 +903,7 @@ impl Heap {
     }
 
     fn drop_lists(&mut self) {
+        self.weak_carried.clear();
         self.marker.gray.clear();
         self.marker.again.clear();
         self.marker.weak.clear();
@@ -915,7 +944,15 @@ impl Heap {
         let r = unsafe { obj.as_ref() };
         r.header.flags.set(r.header.flags.get() | BLACK);
         self.marker.current = Some(obj);
+        self.marker.touches_new = false;
+        self.marker.kept_gray = false;
         r.value.trace(&mut self.marker);
+        if self.minor && self.marker.touches_new && !self.marker.kept_gray {
+            // it refers to new objects, which stay young (white) after this minor: it
+            // stays gray and is traced again at the next one
+            r.header.flags.set(r.header.flags.get() & !BLACK);
+            self.marker.again.push(obj);
+        }
         (std::mem::size_of_val(r) + r.value.extra_size()) as isize
     }
 
@@ -1015,8 +1052,13 @@ impl Heap {
 
     /// Let the registered objects from position `from` on forget their references of
     /// `part` to unmarked objects.
+    ///
+    /// In a minor (`from` 0) the objects listed at the previous minor are visited too:
+    /// their weak references to new objects that survived it (young, white now) must be
+    /// cleared if those die in this one.
     pub fn clear_weak(&mut self, part: WeakPart, from: usize) {
-        for obj in self.marker.weak.iter().skip(from) {
+        let carried = if from == 0 { &self.weak_carried[..] } else { &[] };
+        for obj in self.marker.weak.iter().skip(from).chain(carried) {
             // SAFETY: registered objects were traced in this cycle (marked, so live).
             let value: &dyn Trace = unsafe { &obj.as_ref().value };
             value.clear_weak(part);
@@ -1077,10 +1119,18 @@ impl Heap {
     /// In generational mode the objects that stay gray (`Marker::keep_gray` in the atomic
     /// phase) stay listed for the next minor, and the survivors keep their marks.
     pub unsafe fn start_sweep(&mut self, outside: usize) {
-        for obj in self.marker.weak.drain(..) {
+        for obj in &self.marker.weak {
             // SAFETY: listed objects were traced or written in this cycle: live.
             let h = unsafe { &obj.as_ref().header };
             h.flags.set(h.flags.get() & !WEAK_LISTED);
+        }
+        if self.minor {
+            // kept for the next minor (`promote` drops the young ones)
+            self.weak_carried.clear();
+            self.weak_carried.append(&mut self.marker.weak);
+        } else {
+            self.weak_carried.clear();
+            self.marker.weak.clear();
         }
         self.marker.ephemerons.clear();
         self.marker.atomic = false;
@@ -1091,7 +1141,7 @@ impl Heap {
         }
         self.phase = Phase::Sweep;
         self.birth = if self.sweep_keeps {
-            MARKED | BLACK
+            MARKED | BLACK | AGED
         } else {
             MARKED
         };
@@ -1127,7 +1177,16 @@ impl Heap {
                 let f = r.header.flags.get();
                 let size = std::mem::size_of_val(r) + r.value.extra_size();
                 if f & MARKED != 0 {
-                    if !self.sweep_keeps {
+                    if self.minor {
+                        if f & AGED == 0 {
+                            // a new object survives its first minor: it stays young
+                            // (white) until the next one
+                            r.header.flags.set((f & !(MARKED | BLACK)) | AGED);
+                        }
+                        // an aged one is promoted (old: it keeps its marks)
+                    } else if self.sweep_keeps {
+                        r.header.flags.set(f | AGED);
+                    } else {
                         r.header.flags.set(f & !(MARKED | BLACK | WEAK_LISTED));
                     }
                     self.sweep_live += size;
@@ -1155,18 +1214,42 @@ impl Heap {
         if self.minor {
             // only the young part was measured: `allocated` went down by what was freed
             self.minor = false;
+            self.promote();
         } else {
             self.allocated = self.sweep_live + self.sweep_outside;
             self.threshold = self.next_threshold(self.allocated);
             self.cycles += 1;
-        }
-        if self.mode == Mode::Generational {
-            self.old_end = self.objects.len();
+            if self.mode == Mode::Generational {
+                self.old_end = self.objects.len();
+            }
         }
         self.minor_base = self.allocated;
         self.step_base = self.allocated;
         self.update_trigger();
         (done, true)
+    }
+
+    /// The end of a minor: the young objects it kept marked (aged ones) become old —
+    /// they move to the old part of the list — and the others (new ones that survived
+    /// their first minor, now white) stay young; objects that stay gray for the next
+    /// minor are the marked ones (the young are traced anyway if reached).
+    fn promote(&mut self) {
+        let mut old_end = self.old_end;
+        for i in self.old_end..self.objects.len() {
+            // SAFETY: every listed object is live (the sweep is over).
+            let f = unsafe { self.objects[i].as_ref().header.flags.get() };
+            if f & MARKED != 0 {
+                self.objects.swap(old_end, i);
+                old_end += 1;
+            }
+        }
+        self.old_end = old_end;
+        let marked = |obj: &Erased| {
+            // SAFETY: listed objects were traced (or written) in this minor: live.
+            unsafe { obj.as_ref().header.flags.get() & MARKED != 0 }
+        };
+        self.marker.again.retain(marked);
+        self.weak_carried.retain(marked);
     }
 
     /// Sweep phase in one go: `start_sweep` and `sweep_step` until done.
