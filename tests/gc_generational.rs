@@ -398,3 +398,18 @@ fn automatic_minors_and_majors_free_garbage() {
     assert!(st.minors > 5, "only {} minors", st.minors);
     assert!(s.heap.cycles >= 1);
 }
+
+#[test]
+fn a_young_object_with_a_finalizer_is_finalized_by_automatic_collections() {
+    // minors never find it dead, but one that sees it unreachable asks for a major
+    let mut s = gen_state();
+    check(
+        &mut s,
+        "local done = false
+         do setmetatable({}, {__gc = function() done = true end}) end
+         local junk, n = nil, 0
+         repeat junk = {}; n = n + 1 until done or n > 10000000
+         return done",
+    );
+    assert!(s.heap.stats.minors > 0);
+}

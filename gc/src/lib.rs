@@ -425,6 +425,8 @@ impl Mode {
 /// Generational mode: the least and the most allocation between two minors (bytes).
 pub const MINOR_MIN: usize = 64 * 1024;
 pub const MINOR_MAX: usize = 16 * 1024 * 1024;
+/// Generational mode: the minors between a `request_major` and the major it asks for.
+const MINORS_BEFORE_REQUESTED_MAJOR: u32 = 4;
 
 /// Allocation (bytes) between two incremental steps, and the base of a step's work.
 pub const STEP_SIZE: usize = 16 * 1024;
@@ -474,6 +476,10 @@ pub struct Heap {
     whiten_end: usize,
     /// Generational mode: `allocated` after the last collection (minor or major).
     minor_base: usize,
+    /// Generational mode: a major was asked for (`request_major`), and the minors since
+    /// the last major.
+    major_requested: bool,
+    minors_since_major: u32,
     running: bool,
     stress: bool,
     stress_steps: bool,
@@ -538,6 +544,8 @@ impl Heap {
             whiten_pos: 0,
             whiten_end: 0,
             minor_base: 0,
+            major_requested: false,
+            minors_since_major: 0,
             running: true,
             stress: false,
             stress_steps: false,
@@ -768,6 +776,14 @@ impl Heap {
     /// (the heap passed the threshold set from `pause` and the size after the last major).
     pub fn major_due(&self) -> bool {
         self.allocated >= self.threshold
+            || (self.major_requested && self.minors_since_major >= MINORS_BEFORE_REQUESTED_MAJOR)
+    }
+
+    /// Generational mode: ask for a major collection soon (after a few more minors),
+    /// whatever the heap's growth (a minor found an object with a finalizer unreachable:
+    /// only a major finalizes).
+    pub fn request_major(&mut self) {
+        self.major_requested = true;
     }
 
     fn update_trigger(&mut self) {
@@ -876,6 +892,8 @@ impl Heap {
     /// minors are dropped (the major's marking starts from the roots).
     pub fn start_major(&mut self) {
         debug_assert_eq!(self.phase, Phase::Pause);
+        self.major_requested = false;
+        self.minors_since_major = 0;
         self.drop_lists();
         self.phase = Phase::Whiten;
         self.minor = false;
@@ -1214,6 +1232,7 @@ impl Heap {
         if self.minor {
             // only the young part was measured: `allocated` went down by what was freed
             self.minor = false;
+            self.minors_since_major = self.minors_since_major.saturating_add(1);
             self.promote();
         } else {
             self.allocated = self.sweep_live + self.sweep_outside;

@@ -969,7 +969,11 @@ impl State {
         if self.heap.is_minor() {
             // a minor does not find objects with finalizers dead: they (and what they
             // refer to) live on until a major collection, so that a finalizer's run means,
-            // as in 5.3, that a whole cycle passed since its object became unreachable
+            // as in 5.3, that a whole cycle passed since its object became unreachable;
+            // a major is asked for if one of them is unreachable
+            if self.finobj.iter().any(|v| !value_is_marked(*v)) {
+                self.heap.request_major();
+            }
             let finobj = &self.finobj;
             self.heap.mark_from(|m: &mut Marker| {
                 for v in finobj.iter() {
