@@ -1075,7 +1075,11 @@ impl Heap {
     /// their weak references to new objects that survived it (young, white now) must be
     /// cleared if those die in this one.
     pub fn clear_weak(&mut self, part: WeakPart, from: usize) {
-        let carried = if from == 0 { &self.weak_carried[..] } else { &[] };
+        let carried = if from == 0 {
+            &self.weak_carried[..]
+        } else {
+            &[]
+        };
         for obj in self.marker.weak.iter().skip(from).chain(carried) {
             // SAFETY: registered objects were traced in this cycle (marked, so live).
             let value: &dyn Trace = unsafe { &obj.as_ref().value };
