@@ -371,7 +371,8 @@ pub struct Tuning {
     pub stepmul: i64,
     /// Generational mode: a minor collection runs when the program has allocated this
     /// percentage of the heap's size after the last collection (PUC 5.4's `genminormul`),
-    /// within `MINOR_MIN..=MINOR_MAX` bytes.
+    /// within `MINOR_MIN..=MINOR_MAX` bytes (the cap keeps minors of a big heap short: a
+    /// minor traces its survivors twice, as new and as aged objects).
     pub minormul: i64,
 }
 
@@ -424,7 +425,7 @@ impl Mode {
 
 /// Generational mode: the least and the most allocation between two minors (bytes).
 pub const MINOR_MIN: usize = 64 * 1024;
-pub const MINOR_MAX: usize = 16 * 1024 * 1024;
+pub const MINOR_MAX: usize = 2 * 1024 * 1024;
 /// Generational mode: the minors between a `request_major` and the major it asks for.
 const MINORS_BEFORE_REQUESTED_MAJOR: u32 = 4;
 
