@@ -532,15 +532,10 @@ fn run() -> ExitCode {
         Ok("") | Ok("0") | Err(_) => {}
         Ok(_) => s.set_gc_stress(true),
     }
-    // LUAVM_GC_MODE=generational|incremental: the collector's mode
-    match std::env::var("LUAVM_GC_MODE").as_deref() {
-        Ok("generational") => {
-            s.set_gc_mode(luavm::raw::GcMode::Generational);
-        }
-        Ok("incremental") => {
-            s.set_gc_mode(luavm::raw::GcMode::Incremental);
-        }
-        _ => {}
+    // the collector runs in generational mode, as lua5.4's `lua` does
+    // (LUAVM_GC_MODE=incremental: in 5.3's incremental mode)
+    if std::env::var("LUAVM_GC_MODE").as_deref() != Ok("incremental") {
+        s.set_gc_mode(luavm::raw::GcMode::Generational);
     }
     if args.big_e {
         let reg = s.registry();

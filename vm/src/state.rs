@@ -656,7 +656,7 @@ impl State {
             if self.heap.mode() == Mode::Generational && self.heap.phase() == Phase::Pause {
                 // generational stress: a minor at every safe point, a major now and then
                 self.stress_count = self.stress_count.wrapping_add(1);
-                if self.stress_count % STRESS_MAJOR_EVERY == 0 {
+                if self.stress_count.is_multiple_of(STRESS_MAJOR_EVERY) {
                     self.gc_step(true, STRESS_STEP);
                 } else {
                     self.minor_collection(true);
