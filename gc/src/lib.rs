@@ -425,7 +425,7 @@ impl Mode {
 
 /// Generational mode: the least and the most allocation between two minors (bytes).
 pub const MINOR_MIN: usize = 64 * 1024;
-pub const MINOR_MAX: usize = 2 * 1024 * 1024;
+pub const MINOR_MAX: usize = 4 * 1024 * 1024;
 /// Generational mode: the minors between a `request_major` and the major it asks for.
 const MINORS_BEFORE_REQUESTED_MAJOR: u32 = 4;
 
