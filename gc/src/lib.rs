@@ -426,6 +426,8 @@ impl Mode {
 /// Generational mode: the least and the most allocation between two minors (bytes).
 pub const MINOR_MIN: usize = 64 * 1024;
 pub const MINOR_MAX: usize = 4 * 1024 * 1024;
+/// Generational mode: how much faster than `stepmul` says a major runs.
+const GEN_MAJOR_SPEED: usize = 4;
 /// Generational mode: the minors between a `request_major` and the major it asks for.
 const MINORS_BEFORE_REQUESTED_MAJOR: u32 = 4;
 
@@ -464,6 +466,15 @@ pub struct Heap {
     sweep_write: usize,
     sweep_live: usize,
     sweep_outside: usize,
+    /// Generational mode: `allocated` and the number of objects when the major in
+    /// progress started, and the bytes its sweep freed so far of those objects: the
+    /// difference is the base of the next major's threshold (what the major examined and
+    /// kept; what the program allocated while it ran is left out, as if the major had
+    /// been atomic, so that the threshold of a growing heap does not drift up by that
+    /// much at every major).
+    major_start: usize,
+    major_len: usize,
+    sweep_freed: usize,
     pub tuning: Tuning,
     mode: Mode,
     /// Generational mode: `objects[..old_end]` are old (marked between collections).
@@ -537,6 +548,9 @@ impl Heap {
             sweep_write: 0,
             sweep_live: 0,
             sweep_outside: 0,
+            major_start: 0,
+            major_len: 0,
+            sweep_freed: 0,
             tuning: Tuning::default(),
             mode: Mode::Incremental,
             old_end: 0,
@@ -827,7 +841,12 @@ impl Heap {
             Phase::Pause => STEP_SIZE,
             _ => self.allocated.saturating_sub(self.step_base) + STEP_SIZE,
         };
-        let stepmul = self.tuning.stepmul.clamp(40, 1_000_000) as usize;
+        let mut stepmul = self.tuning.stepmul.clamp(40, 1_000_000) as usize;
+        if self.mode == Mode::Generational {
+            // minors wait while a major runs, so young garbage piles up meanwhile: a
+            // major goes faster
+            stepmul = stepmul.saturating_mul(GEN_MAJOR_SPEED);
+        }
         (debt / 100)
             .saturating_mul(stepmul)
             .min(isize::MAX as usize) as isize
@@ -846,6 +865,10 @@ impl Heap {
     /// In generational mode it follows `start_major`'s whitening (or `abort_cycle`).
     pub fn start_cycle(&mut self, roots: impl FnOnce(&mut Marker)) {
         debug_assert!(matches!(self.phase, Phase::Pause | Phase::Whiten));
+        if self.phase == Phase::Pause {
+            self.major_start = self.allocated;
+            self.major_len = self.objects.len();
+        }
         self.phase = Phase::Propagate;
         self.minor = false;
         self.birth = 0;
@@ -902,6 +925,8 @@ impl Heap {
         self.whiten_pos = 0;
         self.whiten_end = self.objects.len();
         self.step_base = self.allocated;
+        self.major_start = self.allocated;
+        self.major_len = self.objects.len();
     }
 
     /// Make white objects until `budget` units of work are done; returns the work done
@@ -1173,6 +1198,7 @@ impl Heap {
         self.sweep_write = from;
         self.sweep_live = 0;
         self.sweep_outside = outside;
+        self.sweep_freed = 0;
     }
 
     /// Sweep objects until `budget` units of work are done; returns the work done and
@@ -1217,6 +1243,9 @@ impl Heap {
                     write += 1;
                 } else {
                     freed += size;
+                    if read <= self.major_len {
+                        self.sweep_freed += size;
+                    }
                     if let Some(key) = r.value.cache_key() {
                         on_free(obj.as_ptr() as *const u8 as usize, key);
                     }
@@ -1241,7 +1270,13 @@ impl Heap {
             self.promote();
         } else {
             self.allocated = self.sweep_live + self.sweep_outside;
-            self.threshold = self.next_threshold(self.allocated);
+            self.threshold = match self.mode {
+                Mode::Incremental => self.next_threshold(self.allocated),
+                Mode::Generational => {
+                    let base = self.major_start.saturating_sub(self.sweep_freed);
+                    self.next_threshold(base.min(self.allocated))
+                }
+            };
             self.cycles += 1;
             if self.mode == Mode::Generational {
                 self.old_end = self.objects.len();
