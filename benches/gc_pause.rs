@@ -9,9 +9,14 @@
 //! longest pause the program saw), the number of steps and cycles, and for comparison
 //! the time of one full (stop-the-world) collection of the same heap.
 //!
+//! With `LUAVM_GC_MODE=generational` the collector runs in generational mode: it also
+//! prints the minor collections (how many, the longest, their total time) — a minor is
+//! a pause too.
+//!
 //! ```text
 //! cargo bench --bench gc_pause
 //! LUAVM_PAUSE_HEAP_MB=100 cargo bench --bench gc_pause
+//! LUAVM_GC_MODE=generational cargo bench --bench gc_pause
 //! ```
 
 use std::time::{Duration, Instant};
@@ -77,18 +82,22 @@ fn pauses(c: &mut Criterion) {
         .unwrap_or(500);
     let mut s = State::new();
     luavm_stdlib::open_all(&mut s);
+    let generational = std::env::var("LUAVM_GC_MODE").as_deref() == Ok("generational");
+    if generational {
+        s.set_gc_mode(luavm_vm::GcMode::Generational);
+    }
     let t = Instant::now();
     let k = run(&mut s, BUILD, &[Value::Int(mb)]);
     let build_steps = s.heap.stats;
     println!(
-        "built {} MB ({} containers of 64 tables) in {:.1} s; longest step while building: {:.2} ms",
+        "built {} MB ({} containers of 64 tables) in {:.1} s; longest pause while building: {:.2} ms",
         s.memory_used() >> 20,
         match k.first() {
             Some(Value::Int(n)) => *n,
             _ => 0,
         },
         t.elapsed().as_secs_f64(),
-        build_steps.longest_step.as_secs_f64() * 1e3
+        build_steps.longest_pause().as_secs_f64() * 1e3
     );
     s.heap.stats = Default::default();
     let cycles = s.heap.cycles;
@@ -101,12 +110,22 @@ fn pauses(c: &mut Criterion) {
     group.finish();
     let st = s.heap.stats;
     println!(
-        "mutating a {} MB heap: {} incremental steps, {} cycles, longest step {:.2} ms",
+        "mutating a {} MB heap ({:?} mode): {} incremental steps, {} cycles, longest step {:.2} ms",
         s.memory_used() >> 20,
+        s.gc_mode(),
         st.steps,
         s.heap.cycles - cycles,
         st.longest_step.as_secs_f64() * 1e3
     );
+    if generational {
+        println!(
+            "minor collections: {}, longest {:.2} ms, {:.1} ms in all; longest pause {:.2} ms",
+            st.minors,
+            st.longest_minor.as_secs_f64() * 1e3,
+            st.minor_total.as_secs_f64() * 1e3,
+            st.longest_pause().as_secs_f64() * 1e3
+        );
+    }
     let mut line = String::from("steps by duration:");
     let mut lower = 0.0;
     for (i, n) in st.step_histogram.iter().enumerate() {

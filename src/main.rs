@@ -541,6 +541,11 @@ fn run() -> ExitCode {
         Ok("") | Ok("0") | Err(_) => {}
         Ok(_) => s.set_gc_stress(true),
     }
+    // the collector runs in generational mode, as lua5.4's `lua` does
+    // (LUAVM_GC_MODE=incremental: in 5.3's incremental mode)
+    if std::env::var("LUAVM_GC_MODE").as_deref() != Ok("incremental") {
+        s.set_gc_mode(luavm::raw::GcMode::Generational);
+    }
     if args.big_e {
         let reg = s.registry();
         let k = s.str_value(b"LUA_NOENV");

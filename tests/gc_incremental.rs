@@ -1,6 +1,7 @@
 //! The incremental collector through the Rust API: cycles cut into steps, the write
 //! barriers (checked by the collector's own tri-color check, and shown to catch a
-//! missing one), `collectgarbage("step")`, and pauses bounded by the step size.
+//! missing one; the same program under the generational stress mode too),
+//! `collectgarbage("step")`, and pauses bounded by the step size.
 
 use luavm_gc::Phase;
 use luavm_vm::{State, Value, MULTRET};
@@ -93,6 +94,29 @@ fn barriers_keep_the_tricolor_invariant_under_incremental_stress() {
     assert!(
         s.heap.cycles > cycles + 20,
         "only {} incremental cycles ran",
+        s.heap.cycles - cycles
+    );
+    assert_eq!(
+        s.gc_violations(),
+        0,
+        "missing write barriers in {:?}",
+        s.heap.violation_types
+    );
+}
+
+#[test]
+fn barriers_keep_the_invariant_under_generational_stress() {
+    // a minor at every safe point (checked before marking), a major now and then
+    let mut s = new_state();
+    s.set_gc_mode(luavm_vm::GcMode::Generational);
+    s.set_gc_stress_steps(true);
+    let cycles = s.heap.cycles;
+    let r = run(&mut s, MUTATOR).unwrap();
+    assert_eq!(r[1], "true");
+    assert!(
+        s.heap.stats.minors > 100 && s.heap.cycles > cycles + 5,
+        "only {} minors and {} majors ran",
+        s.heap.stats.minors,
         s.heap.cycles - cycles
     );
     assert_eq!(

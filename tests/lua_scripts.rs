@@ -20,6 +20,10 @@
 //!   `LUAVM_GC_STRESS=steps`: a small incremental step at every safe point, and the
 //!   collector's check of the tri-color invariant at every atomic phase (a missing write
 //!   barrier makes the run exit with status 70).
+//! - `gc_stress_steps_generational` does the same with `LUAVM_GC_MODE=generational`: a
+//!   minor collection at every safe point (and the check before each), a major one in
+//!   small steps now and then; `gc_stress_generational` runs `STRESS_SUBSET` with full
+//!   collections in generational mode.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -369,9 +373,10 @@ fn stress_names() -> Vec<String> {
         .collect()
 }
 
-/// Run `names` with `LUAVM_GC_STRESS=mode`; all failures reported together.
-fn run_under_stress(names: &[String], mode: &str, what: &str) {
-    let env = [("LUAVM_GC_STRESS", mode)];
+/// Run `names` with `LUAVM_GC_STRESS=stress` and `LUAVM_GC_MODE=mode`; all failures
+/// reported together.
+fn run_under_stress(names: &[String], stress: &str, mode: &str, what: &str) {
+    let env = [("LUAVM_GC_STRESS", stress), ("LUAVM_GC_MODE", mode)];
     let failures: Vec<String> = check_all(names, |name| {
         check_with_env(env!("CARGO_BIN_EXE_luavm"), name, &env)
     })
@@ -393,16 +398,44 @@ fn run_under_stress(names: &[String], mode: &str, what: &str) {
 
 #[test]
 fn gc_stress_steps() {
-    run_under_stress(&stress_names(), "steps", "incremental GC stress");
+    run_under_stress(
+        &stress_names(),
+        "steps",
+        "incremental",
+        "incremental GC stress",
+    );
+}
+
+#[test]
+fn gc_stress_steps_generational() {
+    run_under_stress(
+        &stress_names(),
+        "steps",
+        "generational",
+        "generational GC stress",
+    );
+}
+
+fn full_stress_names() -> Vec<String> {
+    let all = std::env::var_os("LUAVM_STRESS_ALL").is_some_and(|v| !v.is_empty() && v != "0");
+    if all {
+        stress_names()
+    } else {
+        STRESS_SUBSET.iter().map(|n| n.to_string()).collect()
+    }
 }
 
 #[test]
 fn gc_stress() {
-    let all = std::env::var_os("LUAVM_STRESS_ALL").is_some_and(|v| !v.is_empty() && v != "0");
-    let names: Vec<String> = if all {
-        stress_names()
-    } else {
-        STRESS_SUBSET.iter().map(|n| n.to_string()).collect()
-    };
-    run_under_stress(&names, "1", "GC stress");
+    run_under_stress(&full_stress_names(), "1", "incremental", "GC stress");
+}
+
+#[test]
+fn gc_stress_generational() {
+    run_under_stress(
+        &full_stress_names(),
+        "1",
+        "generational",
+        "GC stress (generational)",
+    );
 }

@@ -18,12 +18,30 @@
 //!    clear again, and must drop every unmarked object from its own weak caches;
 //! 5. `sweep()`: free every unmarked object, clear the marks of the others.
 //!
+//! Two modes (`Mode`), chosen by the caller:
+//! - **incremental** (PUC 5.3): a cycle is cut into steps (`Phase`); between cycles every
+//!   object is white;
+//! - **generational** (PUC 5.4-like, with sticky marks): the object list is split into
+//!   old objects (`objects[..old_end]`) and young ones. Between collections every old
+//!   object is marked, so a *minor* collection (`start_minor`, then the caller's atomic
+//!   phase, then a sweep of the young part only) never traces an old object: it reaches
+//!   the young ones from the roots and from the old objects the barriers listed. An old
+//!   object that may refer to an unmarked young object is not black and is listed for
+//!   the next minor (`grayagain` by `barrier_back`, or `again` for objects that stay gray:
+//!   threads and weak tables), or that young object is marked and gray (`barrier_forward`).
+//!   Survivors of a minor become old. A *major* collection (`start_major`) whitens the
+//!   old objects in increments (`Phase::Whiten`), then runs an incremental cycle whose
+//!   sweep keeps the marks of the survivors (all old afterwards); objects born during it
+//!   are born marked and black. Minors wait while a major runs.
+//!
 //! Invariants:
 //! - A `Gc<T>` is a plain pointer: `Copy`, `!Send`, `!Sync`. It is valid as long as its object
 //!   has not been swept. The heap frees an object only in `sweep`, and only if the mark
 //!   phase did not reach it (that call is `unsafe`: its caller promises that every handle
 //!   it will use afterwards is reachable from the roots it traced).
-//! - Between collections every mark bit is clear and the deferred lists are empty.
+//! - Incremental mode: between cycles every mark bit is clear and the deferred lists are
+//!   empty. Generational mode: see above; the lists the barriers fill persist until the
+//!   next minor.
 //! - `allocated` counts every box plus the `extra_size` its object reported at allocation,
 //!   corrected by `account` when an object's buffers grow or shrink; sweep re-measures the
 //!   survivors (plus what the caller owns outside objects).
@@ -82,6 +100,10 @@ const TO_FINALIZE: u8 = 2;
 const BLACK: u8 = 4;
 /// The object is in this cycle's list for `Trace::clear_weak`.
 const WEAK_LISTED: u8 = 8;
+/// Generational mode: the object is not new — it survived a minor collection, or was
+/// marked by a barrier of an old object (both make it old at the next minor it
+/// survives), or it is old.
+const AGED: u8 = 16;
 
 struct Header {
     flags: Cell<u8>,
@@ -200,6 +222,13 @@ pub struct Marker {
     checking: bool,
     violations: usize,
     current_is_ephemeron: bool,
+    /// What `mark` sets: `MARKED`, plus `AGED` in the barriers of generational mode.
+    mark_bits: u8,
+    /// The object being traced refers to a new object (not `AGED`): after a minor it
+    /// must be traced again at the next one (its new children become survivors, white).
+    touches_new: bool,
+    /// The object being traced called `keep_gray` (it is listed already).
+    kept_gray: bool,
 }
 
 impl Marker {
@@ -208,12 +237,13 @@ impl Marker {
     pub fn mark<T: Trace + 'static>(&mut self, gc: Gc<T>) {
         let h = gc.header();
         let f = h.flags.get();
+        self.touches_new |= f & AGED == 0;
         if f & MARKED == 0 {
             if self.checking {
                 self.violations += 1;
                 return;
             }
-            h.flags.set(f | MARKED);
+            h.flags.set(f | self.mark_bits);
             let erased: NonNull<GcBox<dyn Trace>> = gc.ptr;
             self.gray.push(erased);
         }
@@ -228,17 +258,21 @@ impl Marker {
     pub fn mark_leaf<T: ?Sized>(&mut self, gc: Gc<T>) {
         let h = gc.header();
         let f = h.flags.get();
+        self.touches_new |= f & AGED == 0;
         if f & MARKED == 0 && self.checking {
             self.violations += 1;
             return;
         }
-        h.flags.set(f | MARKED);
+        h.flags.set(f | self.mark_bits);
     }
     /// From `Trace::trace`: the object being traced stays gray for the whole cycle and is
     /// traced again in the atomic phase (for objects written without barriers: threads).
+    /// In the atomic phase the object goes into the list of the next cycle (which in
+    /// generational mode is the next minor's; in incremental mode `start_sweep` drops it).
     pub fn keep_gray(&mut self) {
         if let Some(obj) = self.current {
-            if !self.atomic && !self.checking {
+            if !self.checking && !self.kept_gray {
+                self.kept_gray = true;
                 // SAFETY: `current` is the live object being traced.
                 let h = unsafe { &obj.as_ref().header };
                 h.flags.set(h.flags.get() & !BLACK);
@@ -292,6 +326,12 @@ pub struct GcStats {
     pub full: u64,
     /// The longest full collection.
     pub longest_full: std::time::Duration,
+    /// Minor collections run (generational mode).
+    pub minors: u64,
+    /// The longest minor collection.
+    pub longest_minor: std::time::Duration,
+    /// The time spent in minor collections, in all.
+    pub minor_total: std::time::Duration,
 }
 
 impl GcStats {
@@ -309,6 +349,19 @@ impl GcStats {
             .unwrap_or(Self::STEP_BUCKETS.len());
         self.step_histogram[i] += 1;
     }
+
+    /// Count one minor collection that took `d`.
+    pub fn record_minor(&mut self, d: std::time::Duration) {
+        self.minors += 1;
+        self.longest_minor = self.longest_minor.max(d);
+        self.minor_total += d;
+    }
+
+    /// The longest pause the program saw from the collector's automatic work (steps and
+    /// minors; full collections are asked for).
+    pub fn longest_pause(&self) -> std::time::Duration {
+        self.longest_step.max(self.longest_minor)
+    }
 }
 
 /// Collector tuning, as PUC's `pause` and `stepmul` (percentages).
@@ -316,6 +369,11 @@ impl GcStats {
 pub struct Tuning {
     pub pause: i64,
     pub stepmul: i64,
+    /// Generational mode: a minor collection runs when the program has allocated this
+    /// percentage of the heap's size after the last collection (PUC 5.4's `genminormul`),
+    /// within `MINOR_MIN..=MINOR_MAX` bytes (the cap keeps minors of a big heap short: a
+    /// minor traces its survivors twice, as new and as aged objects).
+    pub minormul: i64,
 }
 
 impl Default for Tuning {
@@ -323,6 +381,7 @@ impl Default for Tuning {
         Tuning {
             pause: 200,
             stepmul: 200,
+            minormul: 20,
         }
     }
 }
@@ -331,15 +390,46 @@ impl Default for Tuning {
 /// call, so it is not a state here).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
-    /// Between cycles: every object is white (unmarked).
+    /// Between cycles. Incremental mode: every object is white (unmarked). Generational
+    /// mode: between minors (old objects are marked; barriers act as in `Propagate`).
     Pause,
+    /// Generational mode, the start of a major: the old objects are made white in
+    /// increments (`whiten_step`); new objects are born white, barriers act as in an
+    /// incremental `Pause`.
+    Whiten,
     /// Marking in increments: gray objects are traced a few at a time; new objects are
     /// born white; writes into black objects go through `barrier_back`.
     Propagate,
     /// Freeing in increments: the object list is walked a slice at a time; new objects
-    /// are born marked so that the walk keeps them.
+    /// are born marked so that the walk keeps them (and black in generational mode,
+    /// where the survivors keep their marks and become old).
     Sweep,
 }
+
+/// How the collector works (`Heap::set_mode`; see the crate documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Incremental,
+    Generational,
+}
+
+impl Mode {
+    /// The name `collectgarbage` uses (PUC 5.4).
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Incremental => "incremental",
+            Mode::Generational => "generational",
+        }
+    }
+}
+
+/// Generational mode: the least and the most allocation between two minors (bytes).
+pub const MINOR_MIN: usize = 64 * 1024;
+pub const MINOR_MAX: usize = 4 * 1024 * 1024;
+/// Generational mode: how much faster than `stepmul` says a major runs.
+const GEN_MAJOR_SPEED: usize = 4;
+/// Generational mode: the minors between a `request_major` and the major it asks for.
+const MINORS_BEFORE_REQUESTED_MAJOR: u32 = 4;
 
 /// Allocation (bytes) between two incremental steps, and the base of a step's work.
 pub const STEP_SIZE: usize = 16 * 1024;
@@ -364,6 +454,9 @@ pub struct Heap {
     /// Black objects written since they were traced (`barrier_back`): traced again in the
     /// atomic phase.
     grayagain: Vec<Erased>,
+    /// Generational mode: the objects listed for weak clearing at the last minor that
+    /// became (or were) old, visited by `clear_weak` at the next minor too.
+    weak_carried: Vec<Erased>,
     phase: Phase,
     /// Flags a new object is born with (marked during the sweep).
     birth: u8,
@@ -373,7 +466,32 @@ pub struct Heap {
     sweep_write: usize,
     sweep_live: usize,
     sweep_outside: usize,
+    /// Generational mode: `allocated` and the number of objects when the major in
+    /// progress started, and the bytes its sweep freed so far of those objects: the
+    /// difference is the base of the next major's threshold (what the major examined and
+    /// kept; what the program allocated while it ran is left out, as if the major had
+    /// been atomic, so that the threshold of a growing heap does not drift up by that
+    /// much at every major).
+    major_start: usize,
+    major_len: usize,
+    sweep_freed: usize,
     pub tuning: Tuning,
+    mode: Mode,
+    /// Generational mode: `objects[..old_end]` are old (marked between collections).
+    old_end: usize,
+    /// The collection in progress is a minor one (its sweep walks the young part only).
+    minor: bool,
+    /// The sweep in progress keeps the marks of the survivors (generational mode).
+    sweep_keeps: bool,
+    /// `Phase::Whiten`: the next object to whiten and the end of the walk.
+    whiten_pos: usize,
+    whiten_end: usize,
+    /// Generational mode: `allocated` after the last collection (minor or major).
+    minor_base: usize,
+    /// Generational mode: a major was asked for (`request_major`), and the minors since
+    /// the last major.
+    major_requested: bool,
+    minors_since_major: u32,
     running: bool,
     stress: bool,
     stress_steps: bool,
@@ -418,15 +536,31 @@ impl Heap {
                 checking: false,
                 violations: 0,
                 current_is_ephemeron: false,
+                mark_bits: MARKED,
+                touches_new: false,
+                kept_gray: false,
             },
             grayagain: Vec::new(),
+            weak_carried: Vec::new(),
             phase: Phase::Pause,
             birth: 0,
             sweep_read: 0,
             sweep_write: 0,
             sweep_live: 0,
             sweep_outside: 0,
+            major_start: 0,
+            major_len: 0,
+            sweep_freed: 0,
             tuning: Tuning::default(),
+            mode: Mode::Incremental,
+            old_end: 0,
+            minor: false,
+            sweep_keeps: false,
+            whiten_pos: 0,
+            whiten_end: 0,
+            minor_base: 0,
+            major_requested: false,
+            minors_since_major: 0,
             running: true,
             stress: false,
             stress_steps: false,
@@ -481,8 +615,15 @@ impl Heap {
         obj: Gc<T>,
         mark: impl FnOnce(&mut Marker),
     ) {
-        if self.phase == Phase::Propagate {
-            mark(&mut self.marker);
+        if self.barriers_mark() {
+            if self.mode == Mode::Generational {
+                // what an old object gets is old after the next minor
+                self.marker.mark_bits = MARKED | AGED;
+                mark(&mut self.marker);
+                self.marker.mark_bits = MARKED;
+            } else {
+                mark(&mut self.marker);
+            }
         } else {
             let h = obj.header();
             h.flags.set(h.flags.get() & !BLACK);
@@ -493,7 +634,7 @@ impl Heap {
     /// keeps its key as a dead key; a prototype's closure cache): `obj` is listed for
     /// `Trace::clear_weak` in this cycle's atomic phase. Call it when `obj.is_black()`.
     pub fn barrier_weak<T: Trace + 'static>(&mut self, obj: Gc<T>) {
-        if self.phase == Phase::Propagate {
+        if self.barriers_mark() {
             self.marker.list_weak(obj.ptr);
         } else {
             let h = obj.header();
@@ -507,11 +648,25 @@ impl Heap {
         // SAFETY: `obj` comes from a live handle.
         let h = unsafe { &obj.as_ref().header };
         h.flags.set(h.flags.get() & !BLACK);
-        if self.phase == Phase::Propagate {
+        if self.barriers_mark() {
             self.grayagain.push(obj);
         }
-        // in the sweep, marks mean nothing to the mutator any more: the object just
-        // stops being black (PUC's `makewhite` there)
+        // in an incremental sweep, marks mean nothing to the mutator any more: the object
+        // just stops being black (PUC's `makewhite` there)
+    }
+
+    /// Whether the barriers must keep the invariant for a marking (in progress, or the
+    /// next minor's): while marking, and in generational mode between minors and in the
+    /// sweep of a major (whose survivors stay marked). Otherwise (incremental pause and
+    /// sweep, whitening) a barrier just makes the object stop being black.
+    #[inline]
+    fn barriers_mark(&self) -> bool {
+        match self.phase {
+            Phase::Propagate => true,
+            Phase::Pause => self.mode == Mode::Generational,
+            Phase::Sweep => self.sweep_keeps,
+            Phase::Whiten => false,
+        }
     }
 
     /// Make room in the object list for `additional` more objects.
@@ -560,7 +715,10 @@ impl Heap {
 
     fn step_mark(&self) -> usize {
         if self.phase == Phase::Pause {
-            self.threshold
+            match self.mode {
+                Mode::Incremental => self.threshold,
+                Mode::Generational => self.threshold.min(self.minor_mark()),
+            }
         } else {
             self.step_base.saturating_add(STEP_SIZE)
         }
@@ -620,6 +778,29 @@ impl Heap {
         self.threshold
     }
 
+    /// Generational mode: the allocation level of the next minor.
+    fn minor_mark(&self) -> usize {
+        let mul = self.tuning.minormul.clamp(1, 1000) as usize;
+        let debt = (self.minor_base / 100)
+            .saturating_mul(mul)
+            .clamp(MINOR_MIN, MINOR_MAX);
+        self.minor_base.saturating_add(debt)
+    }
+
+    /// Generational mode, between minors: whether the next collection is a major one
+    /// (the heap passed the threshold set from `pause` and the size after the last major).
+    pub fn major_due(&self) -> bool {
+        self.allocated >= self.threshold
+            || (self.major_requested && self.minors_since_major >= MINORS_BEFORE_REQUESTED_MAJOR)
+    }
+
+    /// Generational mode: ask for a major collection soon (after a few more minors),
+    /// whatever the heap's growth (a minor found an object with a finalizer unreachable:
+    /// only a major finalizes).
+    pub fn request_major(&mut self) {
+        self.major_requested = true;
+    }
+
     fn update_trigger(&mut self) {
         self.trigger = if !self.running {
             usize::MAX
@@ -640,6 +821,7 @@ impl Heap {
     pub fn postpone(&mut self) {
         self.threshold = self.next_threshold(self.allocated);
         self.step_base = self.allocated;
+        self.minor_base = self.allocated;
         self.update_trigger();
     }
 
@@ -659,7 +841,12 @@ impl Heap {
             Phase::Pause => STEP_SIZE,
             _ => self.allocated.saturating_sub(self.step_base) + STEP_SIZE,
         };
-        let stepmul = self.tuning.stepmul.clamp(40, 1_000_000) as usize;
+        let mut stepmul = self.tuning.stepmul.clamp(40, 1_000_000) as usize;
+        if self.mode == Mode::Generational {
+            // minors wait while a major runs, so young garbage piles up meanwhile: a
+            // major goes faster
+            stepmul = stepmul.saturating_mul(GEN_MAJOR_SPEED);
+        }
         (debt / 100)
             .saturating_mul(stepmul)
             .min(isize::MAX as usize) as isize
@@ -674,12 +861,99 @@ impl Heap {
 
     /// Start a cycle (pause → propagate): `roots` marks the roots; tracing is left to
     /// `propagate_step`.
+    ///
+    /// In generational mode it follows `start_major`'s whitening (or `abort_cycle`).
     pub fn start_cycle(&mut self, roots: impl FnOnce(&mut Marker)) {
-        debug_assert_eq!(self.phase, Phase::Pause);
+        debug_assert!(matches!(self.phase, Phase::Pause | Phase::Whiten));
+        if self.phase == Phase::Pause {
+            self.major_start = self.allocated;
+            self.major_len = self.objects.len();
+        }
         self.phase = Phase::Propagate;
+        self.minor = false;
         self.birth = 0;
         self.step_base = self.allocated;
         roots(&mut self.marker);
+    }
+
+    /// The collector's mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Switch modes. The caller makes the heap consistent for the new mode: out of a
+    /// sweep (`sweep_step` to its end) before; `abort_cycle` before switching to
+    /// incremental; a full collection right after switching to generational (which makes
+    /// every object old).
+    pub fn set_mode(&mut self, mode: Mode) {
+        debug_assert_ne!(self.phase, Phase::Sweep);
+        self.mode = mode;
+        self.old_end = 0;
+        self.minor_base = self.allocated;
+        self.update_trigger();
+    }
+
+    /// Generational mode, between minors: start a minor collection. The caller then runs
+    /// its atomic phase (roots, `mark_from`, `remark_gray_again`, weak clearing,
+    /// finalizers) and `start_sweep`, whose sweep walks the young objects only; the gray,
+    /// gray-again and weak lists the barriers filled since the last collection are part
+    /// of its marking.
+    pub fn start_minor(&mut self) {
+        debug_assert_eq!(self.phase, Phase::Pause);
+        debug_assert_eq!(self.mode, Mode::Generational);
+        self.phase = Phase::Propagate;
+        self.minor = true;
+        self.marker.atomic = false;
+    }
+
+    /// Whether the collection in progress is a minor one.
+    pub fn is_minor(&self) -> bool {
+        self.minor
+    }
+
+    /// Generational mode, between minors: start a major collection. Its first phase
+    /// (`Phase::Whiten`, `whiten_step`) makes the objects white again; the lists of the
+    /// minors are dropped (the major's marking starts from the roots).
+    pub fn start_major(&mut self) {
+        debug_assert_eq!(self.phase, Phase::Pause);
+        self.major_requested = false;
+        self.minors_since_major = 0;
+        self.drop_lists();
+        self.phase = Phase::Whiten;
+        self.minor = false;
+        self.birth = 0;
+        self.whiten_pos = 0;
+        self.whiten_end = self.objects.len();
+        self.step_base = self.allocated;
+        self.major_start = self.allocated;
+        self.major_len = self.objects.len();
+    }
+
+    /// Make white objects until `budget` units of work are done; returns the work done
+    /// and whether every object is white (then call `start_cycle`).
+    pub fn whiten_step(&mut self, budget: isize) -> (isize, bool) {
+        debug_assert_eq!(self.phase, Phase::Whiten);
+        let mut done = 0isize;
+        let end = self.whiten_end.min(self.objects.len());
+        while self.whiten_pos < end && done < budget {
+            let obj = self.objects[self.whiten_pos];
+            self.whiten_pos += 1;
+            done += SWEEP_COST;
+            // SAFETY: nothing is freed outside the sweep; every listed object is live.
+            let h = unsafe { &obj.as_ref().header };
+            h.flags.set(h.flags.get() & !(MARKED | BLACK | WEAK_LISTED));
+        }
+        (done, self.whiten_pos >= end)
+    }
+
+    fn drop_lists(&mut self) {
+        self.weak_carried.clear();
+        self.marker.gray.clear();
+        self.marker.again.clear();
+        self.marker.weak.clear();
+        self.marker.ephemerons.clear();
+        self.marker.atomic = false;
+        self.grayagain.clear();
     }
 
     /// Mark roots without tracing them (the gray list grows; `propagate_step` or
@@ -714,7 +988,15 @@ impl Heap {
         let r = unsafe { obj.as_ref() };
         r.header.flags.set(r.header.flags.get() | BLACK);
         self.marker.current = Some(obj);
+        self.marker.touches_new = false;
+        self.marker.kept_gray = false;
         r.value.trace(&mut self.marker);
+        if self.minor && self.marker.touches_new && !self.marker.kept_gray {
+            // it refers to new objects, which stay young (white) after this minor: it
+            // stays gray and is traced again at the next one
+            r.header.flags.set(r.header.flags.get() & !BLACK);
+            self.marker.again.push(obj);
+        }
         (std::mem::size_of_val(r) + r.value.extra_size()) as isize
     }
 
@@ -814,8 +1096,17 @@ impl Heap {
 
     /// Let the registered objects from position `from` on forget their references of
     /// `part` to unmarked objects.
+    ///
+    /// In a minor (`from` 0) the objects listed at the previous minor are visited too:
+    /// their weak references to new objects that survived it (young, white now) must be
+    /// cleared if those die in this one.
     pub fn clear_weak(&mut self, part: WeakPart, from: usize) {
-        for obj in self.marker.weak.iter().skip(from) {
+        let carried = if from == 0 {
+            &self.weak_carried[..]
+        } else {
+            &[]
+        };
+        for obj in self.marker.weak.iter().skip(from).chain(carried) {
             // SAFETY: registered objects were traced in this cycle (marked, so live).
             let value: &dyn Trace = unsafe { &obj.as_ref().value };
             value.clear_weak(part);
@@ -825,24 +1116,26 @@ impl Heap {
     /// Give up the marking in progress (PUC's `entersweep` before a full collection):
     /// every object becomes white again and the cycle's lists are forgotten. Not in the
     /// sweep (finish it with `sweep_step` first). Afterwards the heap is in `Pause`.
+    ///
+    /// In generational mode every object is made white too (old ones were marked): the
+    /// caller must follow with a full cycle (`start_cycle`) or switch to incremental.
     pub fn abort_cycle(&mut self) {
-        match self.phase {
-            Phase::Pause | Phase::Sweep => {}
-            Phase::Propagate => {
-                for obj in &self.objects {
-                    // SAFETY: every listed object is live (nothing was freed this cycle).
-                    let h = unsafe { &obj.as_ref().header };
-                    h.flags.set(h.flags.get() & !(MARKED | BLACK | WEAK_LISTED));
-                }
-                self.marker.gray.clear();
-                self.marker.again.clear();
-                self.marker.weak.clear();
-                self.marker.ephemerons.clear();
-                self.marker.atomic = false;
-                self.grayagain.clear();
-                self.phase = Phase::Pause;
-                self.birth = 0;
+        let whiten = match self.phase {
+            Phase::Sweep => false,
+            Phase::Pause => self.mode == Mode::Generational,
+            Phase::Propagate | Phase::Whiten => true,
+        };
+        if whiten {
+            for obj in &self.objects {
+                // SAFETY: every listed object is live (nothing is freed outside the sweep).
+                let h = unsafe { &obj.as_ref().header };
+                h.flags.set(h.flags.get() & !(MARKED | BLACK | WEAK_LISTED));
             }
+            self.drop_lists();
+            self.phase = Phase::Pause;
+            self.minor = false;
+            self.birth = 0;
+            self.old_end = 0;
         }
     }
 
@@ -870,18 +1163,42 @@ impl Heap {
     ///
     /// `outside` is what the caller owns outside any object (buffers that count as
     /// allocated memory: the running thread's stack, caches), measured now.
+    ///
+    /// In generational mode the objects that stay gray (`Marker::keep_gray` in the atomic
+    /// phase) stay listed for the next minor, and the survivors keep their marks.
     pub unsafe fn start_sweep(&mut self, outside: usize) {
-        self.marker.weak.clear();
+        for obj in &self.marker.weak {
+            // SAFETY: listed objects were traced or written in this cycle: live.
+            let h = unsafe { &obj.as_ref().header };
+            h.flags.set(h.flags.get() & !WEAK_LISTED);
+        }
+        if self.minor {
+            // kept for the next minor (`promote` drops the young ones)
+            self.weak_carried.clear();
+            self.weak_carried.append(&mut self.marker.weak);
+        } else {
+            self.weak_carried.clear();
+            self.marker.weak.clear();
+        }
         self.marker.ephemerons.clear();
-        self.marker.again.clear();
         self.marker.atomic = false;
         self.grayagain.clear();
+        self.sweep_keeps = self.mode == Mode::Generational;
+        if !self.sweep_keeps {
+            self.marker.again.clear();
+        }
         self.phase = Phase::Sweep;
-        self.birth = MARKED;
-        self.sweep_read = 0;
-        self.sweep_write = 0;
+        self.birth = if self.sweep_keeps {
+            MARKED | BLACK | AGED
+        } else {
+            MARKED
+        };
+        let from = if self.minor { self.old_end } else { 0 };
+        self.sweep_read = from;
+        self.sweep_write = from;
         self.sweep_live = 0;
         self.sweep_outside = outside;
+        self.sweep_freed = 0;
     }
 
     /// Sweep objects until `budget` units of work are done; returns the work done and
@@ -909,12 +1226,26 @@ impl Heap {
                 let f = r.header.flags.get();
                 let size = std::mem::size_of_val(r) + r.value.extra_size();
                 if f & MARKED != 0 {
-                    r.header.flags.set(f & !(MARKED | BLACK | WEAK_LISTED));
+                    if self.minor {
+                        if f & AGED == 0 {
+                            // a new object survives its first minor: it stays young
+                            // (white) until the next one
+                            r.header.flags.set((f & !(MARKED | BLACK)) | AGED);
+                        }
+                        // an aged one is promoted (old: it keeps its marks)
+                    } else if self.sweep_keeps {
+                        r.header.flags.set(f | AGED);
+                    } else {
+                        r.header.flags.set(f & !(MARKED | BLACK | WEAK_LISTED));
+                    }
                     self.sweep_live += size;
                     self.objects[write] = obj;
                     write += 1;
                 } else {
                     freed += size;
+                    if read <= self.major_len {
+                        self.sweep_freed += size;
+                    }
                     if let Some(key) = r.value.cache_key() {
                         on_free(obj.as_ptr() as *const u8 as usize, key);
                     }
@@ -931,12 +1262,53 @@ impl Heap {
         self.objects.truncate(write);
         self.phase = Phase::Pause;
         self.birth = 0;
-        self.allocated = self.sweep_live + self.sweep_outside;
-        self.threshold = self.next_threshold(self.allocated);
+        self.sweep_keeps = false;
+        if self.minor {
+            // only the young part was measured: `allocated` went down by what was freed
+            self.minor = false;
+            self.minors_since_major = self.minors_since_major.saturating_add(1);
+            self.promote();
+        } else {
+            self.allocated = self.sweep_live + self.sweep_outside;
+            self.threshold = match self.mode {
+                Mode::Incremental => self.next_threshold(self.allocated),
+                Mode::Generational => {
+                    let base = self.major_start.saturating_sub(self.sweep_freed);
+                    self.next_threshold(base.min(self.allocated))
+                }
+            };
+            self.cycles += 1;
+            if self.mode == Mode::Generational {
+                self.old_end = self.objects.len();
+            }
+        }
+        self.minor_base = self.allocated;
         self.step_base = self.allocated;
         self.update_trigger();
-        self.cycles += 1;
         (done, true)
+    }
+
+    /// The end of a minor: the young objects it kept marked (aged ones) become old —
+    /// they move to the old part of the list — and the others (new ones that survived
+    /// their first minor, now white) stay young; objects that stay gray for the next
+    /// minor are the marked ones (the young are traced anyway if reached).
+    fn promote(&mut self) {
+        let mut old_end = self.old_end;
+        for i in self.old_end..self.objects.len() {
+            // SAFETY: every listed object is live (the sweep is over).
+            let f = unsafe { self.objects[i].as_ref().header.flags.get() };
+            if f & MARKED != 0 {
+                self.objects.swap(old_end, i);
+                old_end += 1;
+            }
+        }
+        self.old_end = old_end;
+        let marked = |obj: &Erased| {
+            // SAFETY: listed objects were traced (or written) in this minor: live.
+            unsafe { obj.as_ref().header.flags.get() & MARKED != 0 }
+        };
+        self.marker.again.retain(marked);
+        self.weak_carried.retain(marked);
     }
 
     /// Sweep phase in one go: `start_sweep` and `sweep_step` until done.

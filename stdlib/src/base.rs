@@ -368,7 +368,10 @@ fn xpcall(s: &mut State) -> LuaResult<usize> {
 }
 
 /// `collectgarbage(opt, arg)` as 5.3's `luaB_collectgarbage` over `lua_gc`: the
-/// argument is read (as a C `int`) for every option.
+/// argument is read (as a C `int`) for every option. Extension from 5.4:
+/// `"generational"` (`minormul`, `majormul`) and `"incremental"` (`pause`, `stepmul`)
+/// switch the collector's mode (arguments 0 or absent keep a setting) and return the
+/// previous mode's name.
 fn collectgarbage(s: &mut State) -> LuaResult<usize> {
     const OPTS: &[&str] = &[
         "stop",
@@ -379,6 +382,8 @@ fn collectgarbage(s: &mut State) -> LuaResult<usize> {
         "setpause",
         "setstepmul",
         "isrunning",
+        "generational",
+        "incremental",
     ];
     let o = s.check_option(1, Some("collect"), OPTS)?;
     let ex = s.opt_integer(2, 0)? as i32;
@@ -413,6 +418,28 @@ fn collectgarbage(s: &mut State) -> LuaResult<usize> {
             // as lua_gc: avoid ridiculous low values (and 0)
             s.heap.tuning.stepmul = i64::from(ex.max(40));
             s.push(Value::Int(old));
+        }
+        "generational" => {
+            let major = s.opt_integer(3, 0)?;
+            if ex != 0 {
+                s.heap.tuning.minormul = i64::from(ex);
+            }
+            if major != 0 {
+                s.heap.tuning.pause = 100 + major.clamp(0, i64::from(i32::MAX));
+            }
+            let old = s.set_gc_mode(luavm_vm::GcMode::Generational);
+            s.push_str(old.name().as_bytes());
+        }
+        "incremental" => {
+            let stepmul = s.opt_integer(3, 0)?;
+            if ex != 0 {
+                s.heap.tuning.pause = i64::from(ex);
+            }
+            if stepmul != 0 {
+                s.heap.tuning.stepmul = stepmul.clamp(40, i64::from(i32::MAX));
+            }
+            let old = s.set_gc_mode(luavm_vm::GcMode::Incremental);
+            s.push_str(old.name().as_bytes());
         }
         _ => {
             let r = s.heap.is_running();

@@ -40,6 +40,7 @@ pub use coroutine::ResumeOutcome;
 pub use error::{LuaError, LuaResult};
 pub use function::{LuaClosure, NativeClosure, NativeFn};
 pub use luavm_gc::Gc;
+pub use luavm_gc::Mode as GcMode;
 pub use state::State;
 pub use string::LuaStr;
 pub use table::Table;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use luavm_compiler::{Constant, Proto};
 use std::collections::VecDeque;
 
-use luavm_gc::{Gc, Heap, Marker, Phase, WeakPart};
+use luavm_gc::{Gc, Heap, Marker, Mode, Phase, WeakPart};
 
 use crate::debug::Hook;
 use crate::error::{LuaError, LuaResult};
@@ -35,6 +35,8 @@ pub const MIN_STACK: usize = 20;
 pub const MAX_CCALLS: u32 = 200;
 /// Work of one step in incremental stress mode (a few objects).
 const STRESS_STEP: isize = 256;
+/// Generational stress mode: one safe point in this many starts a major collection.
+const STRESS_MAJOR_EVERY: u32 = 8;
 /// Extra stack slots above a frame's top (for metamethod calls).
 pub const EXTRA_STACK: usize = 5;
 
@@ -77,6 +79,9 @@ pub struct State {
     pub(crate) twups: Vec<Gc<Thread>>,
     /// `close` ran.
     closed: bool,
+    /// Safe points seen by the incremental stress mode in generational mode (every
+    /// `STRESS_MAJOR_EVERY`th starts a major, the others run a minor).
+    stress_count: u32,
     /// Instruction budget, interrupt flag, call-depth and memory limits (`limits.rs`).
     pub(crate) limits: crate::limits::Limits,
     /// What the embedding API keeps per state: rooted host handles, async host calls
@@ -146,6 +151,7 @@ impl State {
             mem_err_msg,
             twups: Vec::new(),
             closed: false,
+            stress_count: 0,
             limits: Default::default(),
             host: Default::default(),
         };
@@ -240,11 +246,15 @@ impl State {
             },
             ..Default::default()
         };
-        self.heap.alloc(Thread {
+        let t = self.heap.alloc(Thread {
             data: std::cell::RefCell::new(data),
             status: std::cell::Cell::new(CoStatus::Fresh),
             in_twups: std::cell::Cell::new(false),
-        })
+        });
+        // its stack is written without barriers: one born black (in the sweep of a
+        // generational major) must be gray and listed for the next marking
+        self.heap.barrier_back(t);
+        t
     }
 
     /// The write barrier of a table entry: after `t[k] = v`, if `t` is black, mark `k`
@@ -648,10 +658,27 @@ impl State {
         } else if self.heap.is_running() && self.heap.is_stress() {
             self.collect(true);
         } else if self.heap.is_running() && self.heap.is_stress_steps() {
-            self.gc_step(true, STRESS_STEP);
+            if self.heap.mode() == Mode::Generational && self.heap.phase() == Phase::Pause {
+                // generational stress: a minor at every safe point, a major now and then
+                self.stress_count = self.stress_count.wrapping_add(1);
+                if self.stress_count.is_multiple_of(STRESS_MAJOR_EVERY) {
+                    self.gc_step(true, STRESS_STEP);
+                } else {
+                    self.minor_collection(true);
+                }
+            } else {
+                self.gc_step(true, STRESS_STEP);
+            }
         } else if self.heap.step_due() {
-            let budget = self.heap.step_budget();
-            self.gc_step(true, budget);
+            if self.heap.mode() == Mode::Generational
+                && self.heap.phase() == Phase::Pause
+                && !self.heap.major_due()
+            {
+                self.minor_collection(true);
+            } else {
+                let budget = self.heap.step_budget();
+                self.gc_step(true, budget);
+            }
         }
         if self.heap.is_running() && !self.tobefnz.is_empty() {
             self.run_finalizers(raise)?;
@@ -695,14 +722,48 @@ impl State {
         self.heap.set_memory_limit(limit);
     }
 
+    /// The collector's mode.
+    pub fn gc_mode(&self) -> Mode {
+        self.heap.mode()
+    }
+
+    /// Switch the collector's mode (PUC 5.4's `lua_gc(LUA_GCGEN/LUA_GCINC)`); returns
+    /// the previous one. To generational: a full collection makes every object old (as
+    /// 5.4's `entergen`). To incremental: every object becomes white and a new cycle
+    /// starts later (5.4's `enterinc`). A sweep in progress is finished first.
+    pub fn set_gc_mode(&mut self, mode: Mode) -> Mode {
+        let old = self.heap.mode();
+        if old == mode {
+            return old;
+        }
+        self.finish_sweep();
+        self.heap.abort_cycle();
+        self.heap.set_mode(mode);
+        if mode == Mode::Generational {
+            self.collect(true);
+        }
+        old
+    }
+
+    /// Generational mode, between collections: a minor collection now (no finalizer runs
+    /// here). Returns false (and does nothing) in incremental mode or during a major.
+    pub fn gc_minor(&mut self) -> bool {
+        if self.heap.mode() != Mode::Generational || self.heap.phase() != Phase::Pause {
+            return false;
+        }
+        self.minor_collection(true);
+        true
+    }
+
     /// Stress mode: a full collection at every safe point (for tests).
     pub fn set_gc_stress(&mut self, on: bool) {
         self.heap.set_stress(on);
     }
 
     /// Incremental stress mode (for tests of the write barriers): a small step at every
-    /// safe point, and a check of the tri-color invariant at every atomic phase; what it
-    /// finds is counted in `gc_violations`.
+    /// safe point (in generational mode: a minor at every safe point, a major now and
+    /// then, in small steps), and a check of the tri-color invariant at every atomic
+    /// phase (every minor's); what it finds is counted in `gc_violations`.
     pub fn set_gc_stress_steps(&mut self, on: bool) {
         self.heap.set_stress_steps(on);
         self.heap.verify = on;
@@ -756,15 +817,31 @@ impl State {
     /// allocated since the last step — start a cycle, trace gray objects, run the atomic
     /// phase, sweep — and stop once the budget is spent or the cycle ended (returns true
     /// then).
+    ///
+    /// In generational mode the steps are those of a major collection (its first phase
+    /// makes the old objects white); minors are `minor_collection`.
     fn gc_step(&mut self, precise: bool, mut budget: isize) -> bool {
         let start = std::time::Instant::now();
         let mut finished = false;
         while budget > 0 {
             match self.heap.phase() {
+                Phase::Pause if self.heap.mode() == Mode::Generational => {
+                    self.heap.start_major();
+                    budget -= 1024;
+                }
                 Phase::Pause => {
                     self.heap.start_cycle(|_| {});
                     self.mark_roots(precise);
                     budget -= 1024;
+                }
+                Phase::Whiten => {
+                    let (work, done) = self.heap.whiten_step(budget);
+                    budget -= work;
+                    if done {
+                        self.heap.start_cycle(|_| {});
+                        self.mark_roots(precise);
+                        budget -= 1024;
+                    }
                 }
                 Phase::Propagate => {
                     budget -= self.heap.propagate_step(budget);
@@ -792,6 +869,21 @@ impl State {
         self.heap.set_pending_finalizers(!self.tobefnz.is_empty());
         self.heap.stats.record_step(start.elapsed());
         finished
+    }
+
+    /// A minor collection (generational mode, between collections; PUC 5.4's
+    /// `youngcollection`), in one go: the atomic phase marks the young objects reachable
+    /// from the roots and from the old objects the barriers listed (old objects are
+    /// marked, so they are not traced), clears weak tables of dead young objects,
+    /// separates the young ones with finalizers, and the sweep frees the unmarked young
+    /// objects; the survivors become old.
+    fn minor_collection(&mut self, precise: bool) {
+        let start = std::time::Instant::now();
+        self.heap.start_minor();
+        self.gc_atomic(precise);
+        self.finish_sweep();
+        self.heap.set_pending_finalizers(!self.tobefnz.is_empty());
+        self.heap.stats.record_minor(start.elapsed());
     }
 
     /// Mark the roots (without tracing them): every place the VM keeps values between
@@ -879,6 +971,21 @@ impl State {
         self.heap.mark_from(|_| {});
         self.heap.remark_gray_again();
         self.remark_upvals();
+        if self.heap.is_minor() {
+            // a minor does not find objects with finalizers dead: they (and what they
+            // refer to) live on until a major collection, so that a finalizer's run means,
+            // as in 5.3, that a whole cycle passed since its object became unreachable;
+            // a major is asked for if one of them is unreachable
+            if self.finobj.iter().any(|v| !value_is_marked(*v)) {
+                self.heap.request_major();
+            }
+            let finobj = &self.finobj;
+            self.heap.mark_from(|m: &mut Marker| {
+                for v in finobj.iter() {
+                    mark_value(m, *v);
+                }
+            });
+        }
         self.heap.converge_ephemerons();
         self.heap.clear_weak(WeakPart::Values, 0);
         let weak_before = self.heap.weak_count();
