@@ -301,6 +301,14 @@ impl State {
                                 set_reg!(inst::a(i), v);
                                 continue;
                             }
+                        } else if let &Value::Table(tt) = upval!(inst::b(i)).get_ref() {
+                            // another key (a register: `cache[x]` on an upvalue table)
+                            // SAFETY: as for `reg!`; the stack's buffer is not part of
+                            // `State`, and the callee does not touch it.
+                            let dst = unsafe { &mut *stk.add(inst::a(i) as usize) };
+                            if self.index_raw_into(tt, rk!(inst::c(i)), dst) {
+                                continue;
+                            }
                         }
                         let (t, key) = (upval!(inst::b(i)).get(), rk!(inst::c(i)));
                         if protect!(self.index_slow(
@@ -574,6 +582,9 @@ impl State {
                         let res = match (pb, pc_) {
                             (&Value::Int(x), &Value::Int(y)) => x == y,
                             (&Value::Str(x), &Value::Str(y)) => crate::string::LuaStr::equal(x, y),
+                            // `x == nil`, `v ~= nil`
+                            (&Value::Nil, c) => c.is_nil(),
+                            (b, &Value::Nil) => b.is_nil(),
                             (&b @ Value::Table(_), &c @ Value::Table(_))
                             | (&b @ Value::UserData(_), &c @ Value::UserData(_)) => {
                                 match protect!(self.equal_tm(b, c))? {

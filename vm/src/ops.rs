@@ -160,6 +160,28 @@ impl State {
         }
     }
 
+    /// `t[key]` for GETTABUP with a key that is not a string (`cache[x]` where `cache`
+    /// is an upvalue), writing the destination register: the raw lookup, then the walk
+    /// through `__index` tables. `false` when the general path (`index_slow`) is needed.
+    #[inline(never)]
+    pub(crate) fn index_raw_into(&self, t: Gc<Table>, key: Value, dst: &mut Value) -> bool {
+        let v = match key {
+            Value::Int(n) => t.get_int(n),
+            _ => t.get(key),
+        };
+        if !v.is_nil() {
+            *dst = v;
+            return true;
+        }
+        match t.metatable() {
+            None => {
+                *dst = Value::Nil;
+                true
+            }
+            Some(mt) => self.index_chain_into(mt, key, dst),
+        }
+    }
+
     /// The walk from metatable `mt` of the indexed value (a table when `of_table`; for
     /// another value, such as a string, a missing `__index` is the general path's error).
     #[inline(always)]
