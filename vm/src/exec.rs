@@ -67,6 +67,27 @@ impl State {
             }};
         }
 
+        // Back to the Lua caller at `ci_idx` after an inline return: as `enter_frame!`,
+        // but the pc comes from the pointer `savepc!` stored when the caller called out
+        // (no load through the caller's closure and proto on the way to its next
+        // instruction).
+        macro_rules! resume_caller {
+            ($cl:expr) => {{
+                cl = $cl;
+                // SAFETY: as in `enter_frame!`.
+                lp = unsafe { &*(&*cl.p as *const LuaProto) };
+                // SAFETY: ci_idx < ci.len() (the caller of the frame just popped).
+                let c = unsafe { self.ci.get_unchecked(ci_idx) };
+                base = c.base as usize;
+                debug_assert!(std::ptr::eq(c.savedpc, unsafe {
+                    lp.code.as_ptr().add(c.pc as usize)
+                }));
+                pc = c.savedpc;
+                // SAFETY: base < stack.len() (precall sized the stack for this frame).
+                stk = unsafe { self.stack.as_mut_ptr().add(base) };
+            }};
+        }
+
         'newframe: loop {
             ci_idx = self.ci.len() - 1;
             if ci_idx < entry {
@@ -160,8 +181,9 @@ impl State {
                 () => {
                     // SAFETY: ci_idx is the index of this frame, which is on the frame stack.
                     unsafe {
-                        self.ci.get_unchecked_mut(ci_idx).pc =
-                            pc.offset_from(lp.code.as_ptr()) as u32
+                        let c = self.ci.get_unchecked_mut(ci_idx);
+                        c.pc = pc.offset_from(lp.code.as_ptr()) as u32;
+                        c.savedpc = pc;
                     }
                 };
             }
@@ -671,7 +693,7 @@ impl State {
                             // SAFETY: as in `enter_frame!`.
                             lp = unsafe { &*(&*cl.p as *const LuaProto) };
                             base = nb;
-                            pc = lp.code.as_ptr();
+                            pc = callee.code;
                             // SAFETY: push_lua_frame sized the stack for the new frame.
                             stk = unsafe { self.stack.as_mut_ptr().add(base) };
                             if HOOKED {
@@ -782,13 +804,50 @@ impl State {
                                 // SAFETY: a frame's function slot is inside the stack.
                                 if let Value::LuaFn(c) = unsafe { *self.stack.get_unchecked(cfunc) }
                                 {
-                                    enter_frame!(c);
+                                    resume_caller!(c);
                                     continue;
                                 }
                                 continue 'newframe;
                             }
                         }
                         let n = if b != 0 { b - 1 } else { self.top - (base + a) };
+                        if ci_idx > entry {
+                            // a fixed number of results for a Lua caller (call statements,
+                            // `local x, y = f()`, `return` without values)
+                            // SAFETY: ci_idx > entry >= 0: this frame and its caller exist.
+                            let (c, caller) = unsafe {
+                                (
+                                    self.ci.get_unchecked(ci_idx),
+                                    self.ci.get_unchecked(ci_idx - 1),
+                                )
+                            };
+                            if c.nresults >= 0
+                                && c.status & cist::FINISHOP == 0
+                                && caller.status & cist::LUA != 0
+                            {
+                                let wanted = c.nresults as usize;
+                                let (func, cfunc) = (c.func as usize, caller.func as usize);
+                                self.top = caller.top as usize;
+                                let dst = self.stack.as_mut_ptr();
+                                for j in 0..wanted {
+                                    // the values read are registers of this frame (j < n)
+                                    let v = if j < n { reg_load!(a + j) } else { Value::Nil };
+                                    // SAFETY: the results go to func..func + wanted, below
+                                    // the caller's top (<= stack.len()).
+                                    unsafe { *dst.add(func + j) = v };
+                                }
+                                // SAFETY: popping the running frame (ci_idx < ci.len()).
+                                unsafe { self.ci.set_len(ci_idx) };
+                                ci_idx -= 1;
+                                // SAFETY: a frame's function slot is inside the stack.
+                                if let Value::LuaFn(c) = unsafe { *self.stack.get_unchecked(cfunc) }
+                                {
+                                    resume_caller!(c);
+                                    continue;
+                                }
+                                continue 'newframe;
+                            }
+                        }
                         let old = self.poscall(base + a, n);
                         if ci_idx > entry && old.status & cist::FINISHOP == 0 {
                             // back to a caller inside this run
@@ -804,7 +863,7 @@ impl State {
                                 }
                                 // SAFETY: a frame's function slot is inside the stack.
                                 if let Value::LuaFn(c) = unsafe { *self.stack.get_unchecked(f) } {
-                                    enter_frame!(c);
+                                    resume_caller!(c);
                                     continue;
                                 }
                             }

@@ -71,6 +71,10 @@ impl Trace for LuaProto {
 /// copied from the proto so that a call reads it without going through `p`.
 pub struct LuaClosure {
     pub p: Gc<LuaProto>,
+    /// `p.code`'s first instruction, so that a call reaches the callee's code without
+    /// loading it through the proto (valid as long as the closure: it keeps `p` alive,
+    /// and a loaded proto's code never changes).
+    pub code: *const u32,
     pub num_params: u8,
     pub is_vararg: bool,
     pub max_stack: u8,
@@ -81,6 +85,7 @@ impl LuaClosure {
     pub fn new(p: Gc<LuaProto>, upvals: Box<[Gc<UpVal>]>) -> LuaClosure {
         LuaClosure {
             p,
+            code: p.code.as_ptr(),
             num_params: p.num_params,
             is_vararg: p.is_vararg,
             max_stack: p.max_stack,
