@@ -908,6 +908,14 @@ impl State {
                     }
                     OpCode::ForPrep => {
                         let a = inst::a(i);
+                        if let (&Value::Int(init), &Value::Int(_), &Value::Int(step)) =
+                            (reg_ref!(a), reg_ref!(a + 1), reg_ref!(a + 2))
+                        {
+                            // an integer loop: no conversion, no clipping
+                            set_reg!(a, Value::Int(init.wrapping_sub(step)));
+                            pc = jump(pc, inst::sbx(i));
+                            continue;
+                        }
                         let (init, limit, step) = (reg!(a), reg!(a + 1), reg!(a + 2));
                         let (i0, l0, s0) = protect!(self.for_prep(init, limit, step))?;
                         set_reg!(a, i0);
