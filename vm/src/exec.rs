@@ -741,13 +741,20 @@ impl State {
                                 continue;
                             }
                         }
-                        if !self.open_upvals.is_empty() {
-                            self.close_upvals(base);
+                        if let Some(u) = self.open_upvals.last() {
+                            if u.index.get() >= base {
+                                self.close_upvals(base);
+                            }
                         }
                         // move the called function and its arguments down to this frame's slot
                         let func = ci!().func as usize;
                         let n = self.top - (base + a);
-                        self.stack.copy_within(base + a..base + a + n, func);
+                        let p = self.stack.as_mut_ptr();
+                        for j in 0..n {
+                            // SAFETY: func + j < base + a + j < top <= stack.len(); a forward
+                            // copy to lower slots never reads a slot it already wrote.
+                            unsafe { *p.add(func + j) = Value::load(p.add(base + a + j)) };
+                        }
                         self.top = func + n;
                         // SAFETY: this frame is on the frame stack.
                         let old = unsafe { self.ci.pop().unwrap_unchecked() };
@@ -761,10 +768,19 @@ impl State {
                         new.status |= (old.status & (cist::FINISHOP | cist::LEQ)) | cist::TAIL;
                         new.extra = old.extra;
                         new.clevel = old.clevel;
+                        let nb = new.base as usize;
                         if HOOKED {
                             self.call_hook(true)?;
+                            continue 'newframe;
                         }
-                        continue 'newframe;
+                        // the callee runs in this frame's place (same ci_idx)
+                        cl = callee;
+                        // SAFETY: as in `enter_frame!`.
+                        lp = unsafe { &*(&*cl.p as *const LuaProto) };
+                        base = nb;
+                        pc = callee.code;
+                        // SAFETY: push_lua_frame sized the stack for the new frame.
+                        stk = unsafe { self.stack.as_mut_ptr().add(base) };
                     }
                     OpCode::Return => {
                         let a = inst::a(i) as usize;
@@ -1025,8 +1041,11 @@ impl State {
                             self.top = base + a;
                             self.check_stack(nvar)?;
                             reload!();
+                            let p = self.stack.as_mut_ptr();
                             for j in 0..nvar {
-                                self.stack[base + a + j] = self.stack[from + j];
+                                // SAFETY: the varargs lie below base (from + nvar <= base);
+                                // check_stack made room for nvar slots at base + a.
+                                unsafe { *p.add(base + a + j) = Value::load(p.add(from + j)) };
                             }
                             self.top = base + a + nvar;
                         } else {
