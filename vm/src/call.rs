@@ -109,7 +109,7 @@ impl State {
     }
 
     #[inline(never)]
-    fn call_native(
+    pub(crate) fn call_native(
         &mut self,
         func: usize,
         nresults: i32,

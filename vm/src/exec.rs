@@ -702,7 +702,10 @@ impl State {
                             }
                             continue;
                         }
-                        if self.precall(base + a, nresults)? {
+                        if let Value::NativeFn(f) = reg!(a) {
+                            // a light Rust function (most library functions): runs now
+                            self.call_native(base + a, nresults, f)?;
+                        } else if self.precall(base + a, nresults)? {
                             continue 'newframe;
                         }
                         if nresults >= 0 {
