@@ -311,9 +311,9 @@ impl State {
                         if let (&Value::Table(tt), &Value::Str(ks)) =
                             (upval!(inst::b(i)).get_ref(), rk_ref!(inst::c(i)))
                         {
-                            let v = tt.get_str(ks);
+                            let v = tt.get_str_ref(ks);
                             if !v.is_nil() {
-                                set_reg!(inst::a(i), v);
+                                set_reg!(inst::a(i), *v);
                                 continue;
                             }
                             if let Some(v) = match tt.metatable() {
@@ -346,9 +346,19 @@ impl State {
                         // read operands through references: values are copied only
                         // where they are used
                         if let &Value::Table(tt) = reg_ref!(inst::b(i)) {
+                            // integer and string keys: the value is copied from its slot
+                            // (no temporary)
+                            let found = match *rk_ref!(inst::c(i)) {
+                                Value::Int(n) => tt.get_int_ref(n),
+                                Value::Str(s) => tt.get_str_ref(s),
+                                _ => &crate::value::NIL.0,
+                            };
+                            if !found.is_nil() {
+                                set_reg!(inst::a(i), *found);
+                                continue;
+                            }
                             let v = match *rk_ref!(inst::c(i)) {
-                                Value::Int(n) => tt.get_int(n),
-                                Value::Str(s) => tt.get_str(s),
+                                Value::Int(_) | Value::Str(_) => Value::Nil,
                                 key => tt.get(key),
                             };
                             if !v.is_nil() {
@@ -460,10 +470,10 @@ impl State {
                         if let &Value::Str(ks) = rk_ref!(inst::c(i)) {
                             let mt = match t {
                                 Value::Table(tt) => {
-                                    let v = tt.get_str(ks);
+                                    let v = tt.get_str_ref(ks);
                                     match tt.metatable().filter(|_| v.is_nil()) {
                                         None => {
-                                            set_reg!(a, v);
+                                            set_reg!(a, *v);
                                             continue;
                                         }
                                         mt => mt,

@@ -499,6 +499,31 @@ impl Table {
         }
     }
 
+    /// The slot holding the value of integer key `i`, or a `nil` (`value::NIL`) when the
+    /// key is absent: the interpreter copies the value straight from the slot into the
+    /// destination register.
+    #[inline(always)]
+    pub fn get_int_ref(&self, i: i64) -> &Value {
+        let inner = self.inner();
+        let idx = (i as u64).wrapping_sub(1);
+        if idx < inner.array.len() as u64 {
+            // SAFETY: idx < array.len().
+            return unsafe { inner.array.get_unchecked(idx as usize) };
+        }
+        inner.get_int_hashed_ref(i)
+    }
+
+    /// As `get_int_ref`, for a string key.
+    #[inline(always)]
+    pub fn get_str_ref(&self, s: Gc<LuaStr>) -> &Value {
+        let inner = self.inner();
+        match inner.str_slot(s) {
+            // SAFETY: a slot index comes from the lookup, inside `nodes`.
+            Some(i) => unsafe { &inner.nodes.get_unchecked(i).val },
+            None => &crate::value::NIL.0,
+        }
+    }
+
     /// Raw get of a short (interned) string key whose hash the caller already read.
     #[inline(always)]
     pub fn get_short_str(&self, s: Gc<LuaStr>, hash: u64) -> Value {
@@ -795,6 +820,16 @@ impl Inner {
             return self.array[idx as usize];
         }
         self.get_int_hashed(i)
+    }
+
+    /// `get_int_ref` outside the array part (out of line, as `get_int_hashed`).
+    #[inline(never)]
+    fn get_int_hashed_ref(&self, i: i64) -> &Value {
+        match self.int_slot(i) {
+            // SAFETY: a slot index comes from the lookup, inside `nodes`.
+            Some(s) => unsafe { &self.nodes.get_unchecked(s).val },
+            None => &crate::value::NIL.0,
+        }
     }
 
     /// `get_int` outside the array part (out of line: the loop inlines `get_int`).

@@ -61,6 +61,16 @@ impl Value {
     }
 }
 
+/// A `nil` with a static address: what the table lookups that return a reference to the
+/// value slot (`Table::get_int_ref`...) return for an absent key (PUC's `absentkey`).
+pub static NIL: StaticNil = StaticNil(Value::Nil);
+
+/// The type of `NIL`.
+pub struct StaticNil(pub Value);
+
+// SAFETY: the value is `nil`, which holds no pointer, and it is never written.
+unsafe impl Sync for StaticNil {}
+
 /// The basic types of Lua, as `type` names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Type {
