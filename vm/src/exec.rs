@@ -20,7 +20,7 @@ use crate::error::LuaResult;
 use crate::function::{LuaClosure, LuaProto, UpVal};
 use crate::state::State;
 use crate::thread::cist;
-use crate::value::Value;
+use crate::value::{Value, TAG_INT, TAG_NUM};
 
 impl State {
     /// `HOOKED`: the instantiation that runs debug hooks (see `hooks.rs`); `LIMITED`: the
@@ -143,8 +143,9 @@ impl State {
             macro_rules! rk_ref {
                 ($x:expr) => {{
                     let x = $x;
-                    // branch-free: pick the array, then index it
-                    let arr: *const Value = if inst::is_k(x) { lp.k.as_ptr() } else { stk };
+                    // branch-free (a conditional move): pick the array, then index it
+                    let arr: *const Value =
+                        std::hint::select_unpredictable(inst::is_k(x), lp.k.as_ptr(), stk);
                     // SAFETY: a register index is < max_stack_size, a constant index is
                     // < k.len() (verified); index_k(x) == x for registers.
                     unsafe { &*arr.add(inst::index_k(x) as usize) }
@@ -222,20 +223,38 @@ impl State {
                 ($i:expr, $op:expr, $int:expr, $flt:expr) => {{
                     let i = $i;
                     let (pb, pc_) = (rk_ref!(inst::b(i)), rk_ref!(inst::c(i)));
-                    match (pb, pc_) {
-                        (&Value::Int(x), &Value::Int(y)) => {
-                            set_reg!(inst::a(i), Value::Int($int(x, y)))
+                    // same subtype first: one tag comparison, then which one
+                    let (tb, tc) = (pb.tag(), pc_.tag());
+                    let done = if tb == tc {
+                        if tb == TAG_INT {
+                            // SAFETY: both tags are TAG_INT.
+                            let (x, y) = unsafe { (pb.int_unchecked(), pc_.int_unchecked()) };
+                            set_reg!(inst::a(i), Value::Int($int(x, y)));
+                            true
+                        } else if tb == TAG_NUM {
+                            // SAFETY: both tags are TAG_NUM.
+                            let (x, y) = unsafe { (pb.num_unchecked(), pc_.num_unchecked()) };
+                            set_reg!(inst::a(i), Value::Num($flt(x, y)));
+                            true
+                        } else {
+                            false
                         }
-                        (&Value::Num(x), &Value::Num(y)) => {
-                            set_reg!(inst::a(i), Value::Num($flt(x, y)))
+                    } else {
+                        match (pb, pc_) {
+                            (&Value::Int(x), &Value::Num(y)) => {
+                                set_reg!(inst::a(i), Value::Num($flt(x as f64, y)));
+                                true
+                            }
+                            (&Value::Num(x), &Value::Int(y)) => {
+                                set_reg!(inst::a(i), Value::Num($flt(x, y as f64)));
+                                true
+                            }
+                            _ => false,
                         }
-                        (&Value::Int(x), &Value::Num(y)) => {
-                            set_reg!(inst::a(i), Value::Num($flt(x as f64, y)))
-                        }
-                        (&Value::Num(x), &Value::Int(y)) => {
-                            set_reg!(inst::a(i), Value::Num($flt(x, y as f64)))
-                        }
-                        _ => {
+                    };
+                    match done {
+                        true => {}
+                        false => {
                             let (b, c) = (*pb, *pc_);
                             if protect!(self.arith_slow(
                                 $op,
