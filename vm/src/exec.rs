@@ -11,7 +11,12 @@
 //!   below `max_stack_size`, every constant/upvalue/proto index is in range);
 //! - `precall` made `stack.len() >= base + max_stack_size + EXTRA_STACK` for this frame;
 //! - `stk` (= stack pointer + base) is reloaded (`reload!`) after every operation that can
-//!   grow the stack: calls, metamethods, `check_gc`-free slow paths that push.
+//!   grow the stack: calls, metamethods, `check_gc`-free slow paths that push;
+//! - `savepc!` writes a frame's pc both as an index (`CallInfo::pc`) and as a pointer
+//!   (`CallInfo::savedpc`), and nothing but the loop moves a Lua caller's pc while its
+//!   callee runs (hooks move only the running frame's, and put it back; `finish_op`
+//!   resumes through `'newframe`, from the index), so the inline returns may resume a
+//!   caller from `savedpc` (checked by a `debug_assert!`).
 
 use luavm_compiler::opcodes::{inst, OpCode, LFIELDS_PER_FLUSH};
 

@@ -25,7 +25,9 @@
 //!
 //! All mutation goes through `&self` methods on an `UnsafeCell`: a `Table` is `!Sync`, and
 //! no method calls out to other code or lets a reference into the cell escape, so no two
-//! borrows of the inner data can overlap.
+//! borrows of the inner data can overlap — except `get_int_ref`/`get_str_ref`, which give
+//! the interpreter a shared reference to a value slot: their callers copy the value at
+//! once and drop the reference before anything else touches the table.
 
 use std::cell::{Cell, UnsafeCell};
 
@@ -501,7 +503,8 @@ impl Table {
 
     /// The slot holding the value of integer key `i`, or a `nil` (`value::NIL`) when the
     /// key is absent: the interpreter copies the value straight from the slot into the
-    /// destination register.
+    /// destination register. The reference must be dropped before the table is used
+    /// again (see the module comment).
     #[inline(always)]
     pub fn get_int_ref(&self, i: i64) -> &Value {
         let inner = self.inner();
