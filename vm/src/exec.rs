@@ -278,7 +278,7 @@ impl State {
             macro_rules! slow_op {
                 ($i:expr, $op:expr) => {{
                     let i = $i;
-                    let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
+                    let (b, c) = (rk_load!(inst::b(i)), rk_load!(inst::c(i)));
                     match arith::arith_fast($op, b, c) {
                         Some(v) => set_reg!(inst::a(i), v),
                         None => {
@@ -535,10 +535,18 @@ impl State {
                         arith_op!(i, ArithOp::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y)
                     }
                     OpCode::Div => {
-                        let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
-                        match (arith::as_float(b), arith::as_float(c)) {
-                            (Some(x), Some(y)) => set_reg!(inst::a(i), Value::Num(x / y)),
+                        let (pb, pc_) = (rk_ref!(inst::b(i)), rk_ref!(inst::c(i)));
+                        let xy = match (pb, pc_) {
+                            (&Value::Num(x), &Value::Num(y)) => Some((x, y)),
+                            (&Value::Int(x), &Value::Int(y)) => Some((x as f64, y as f64)),
+                            (&Value::Int(x), &Value::Num(y)) => Some((x as f64, y)),
+                            (&Value::Num(x), &Value::Int(y)) => Some((x, y as f64)),
+                            _ => None,
+                        };
+                        match xy {
+                            Some((x, y)) => set_reg!(inst::a(i), Value::Num(x / y)),
                             _ => {
+                                let (b, c) = (*pb, *pc_);
                                 if protect!(self.arith_slow(
                                     ArithOp::Div,
                                     inst::a(i),
@@ -569,7 +577,7 @@ impl State {
                     OpCode::Shl => slow_op!(i, ArithOp::Shl),
                     OpCode::Shr => slow_op!(i, ArithOp::Shr),
                     OpCode::Unm => {
-                        let b = reg!(inst::b(i));
+                        let b = reg_load!(inst::b(i));
                         match b {
                             Value::Int(x) => set_reg!(inst::a(i), Value::Int(x.wrapping_neg())),
                             Value::Num(x) => set_reg!(inst::a(i), Value::Num(-x)),
@@ -588,7 +596,7 @@ impl State {
                         }
                     }
                     OpCode::BNot => {
-                        let b = reg!(inst::b(i));
+                        let b = reg_load!(inst::b(i));
                         match b {
                             Value::Int(x) => set_reg!(inst::a(i), Value::Int(!x)),
                             _ => {
@@ -607,7 +615,7 @@ impl State {
                     }
                     OpCode::Not => set_reg!(inst::a(i), Value::Bool(!reg!(inst::b(i)).truthy())),
                     OpCode::Len => {
-                        let b = reg!(inst::b(i));
+                        let b = reg_load!(inst::b(i));
                         match b {
                             Value::Str(s) => set_reg!(inst::a(i), Value::Int(s.len() as i64)),
                             Value::Table(t) if t.metatable().is_none() => {
