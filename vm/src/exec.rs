@@ -340,11 +340,13 @@ impl State {
                                 set_reg!(inst::a(i), *v);
                                 continue;
                             }
-                            if let Some(v) = match tt.metatable() {
-                                None => Some(Value::Nil),
-                                Some(mt) => self.index_chain(mt, Value::Str(ks), true),
-                            } {
-                                set_reg!(inst::a(i), v);
+                            let v = match tt.metatable() {
+                                None => &crate::value::NIL.0,
+                                Some(mt) => self.index_chain_ref(mt, Value::Str(ks), true),
+                            };
+                            if !v.is_null() {
+                                // SAFETY: a value slot (or `NIL`) just found; nothing ran since.
+                                set_reg!(inst::a(i), unsafe { *v });
                                 continue;
                             }
                         } else if let &Value::Table(tt) = upval!(inst::b(i)).get_ref() {
@@ -509,8 +511,11 @@ impl State {
                             };
                             if let Some(mt) = mt {
                                 let of_table = matches!(t, Value::Table(_));
-                                if let Some(v) = self.index_chain(mt, Value::Str(ks), of_table) {
-                                    set_reg!(a, v);
+                                let v = self.index_chain_ref(mt, Value::Str(ks), of_table);
+                                if !v.is_null() {
+                                    // SAFETY: a value slot (or `NIL`) just found; nothing ran
+                                    // since.
+                                    set_reg!(a, unsafe { *v });
                                     continue;
                                 }
                             }

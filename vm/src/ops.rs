@@ -134,13 +134,30 @@ impl State {
     /// what must be raised). Never raises, never calls out.
     #[inline(always)]
     pub(crate) fn index_chain(&self, mt: Gc<Table>, key: Value, of_table: bool) -> Option<Value> {
+        let p = self.index_chain_ref(mt, key, of_table);
+        // SAFETY: a non-null result points at a value slot of a live table or at `NIL`,
+        // and nothing ran since the lookup.
+        (!p.is_null()).then(|| unsafe { *p })
+    }
+
+    /// `index_chain` giving the slot the value is in (or `value::NIL`), null for `None`:
+    /// the loop copies the value from there straight into the destination register (an
+    /// `Option<Value>` result went through stack temporaries). The pointer must be used
+    /// before anything writes a table.
+    #[inline(always)]
+    pub(crate) fn index_chain_ref(
+        &self,
+        mt: Gc<Table>,
+        key: Value,
+        of_table: bool,
+    ) -> *const Value {
         match key {
             Value::Str(s) if s.is_short() => {
                 // the key's hash is read once for the whole chain
                 let hash = s.hash();
-                self.walk_index_chain(mt, of_table, |t| t.get_short_str(s, hash))
+                self.walk_index_chain(mt, of_table, |t| t.get_short_str_ref(s, hash))
             }
-            _ => self.walk_index_chain(mt, of_table, |t| t.get(key)),
+            _ => self.walk_index_chain(mt, of_table, |t| t.get_ref(key)),
         }
     }
 
@@ -184,17 +201,20 @@ impl State {
 
     /// The walk from metatable `mt` of the indexed value (a table when `of_table`; for
     /// another value, such as a string, a missing `__index` is the general path's error).
+    /// Returns the slot of the value found, `value::NIL` for an absent one, null when the
+    /// general path is needed.
     #[inline(always)]
     fn walk_index_chain(
         &self,
         mt: Gc<Table>,
         of_table: bool,
-        get: impl Fn(Gc<Table>) -> Value,
-    ) -> Option<Value> {
+        get: impl Fn(&Table) -> &Value,
+    ) -> *const Value {
+        let nil: *const Value = &crate::value::NIL.0;
         let name = self.tm_name(Tm::Index);
         let name_hash = name.hash();
         let mut mt = mt;
-        let mut absent = if of_table { Some(Value::Nil) } else { None };
+        let mut absent = if of_table { nil } else { std::ptr::null() };
         for _ in 0..MAX_TAG_LOOP {
             if crate::meta::cached_absent(mt, Tm::Index) {
                 return absent;
@@ -205,19 +225,19 @@ impl State {
                     crate::meta::note_absent(mt, Tm::Index);
                     return absent;
                 }
-                _ => return None,
+                _ => return std::ptr::null(),
             };
-            absent = Some(Value::Nil);
-            let v = get(t);
+            absent = nil;
+            let v = get(&t);
             if !v.is_nil() {
-                return Some(v);
+                return v;
             }
             match t.metatable() {
                 Some(next) => mt = next,
-                None => return Some(Value::Nil),
+                None => return nil,
             }
         }
-        None
+        std::ptr::null()
     }
 
     /// `t[key]` with metamethods, for Rust code.

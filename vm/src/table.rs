@@ -25,7 +25,7 @@
 //!
 //! All mutation goes through `&self` methods on an `UnsafeCell`: a `Table` is `!Sync`, and
 //! no method calls out to other code or lets a reference into the cell escape, so no two
-//! borrows of the inner data can overlap — except `get_int_ref`/`get_str_ref`, which give
+//! borrows of the inner data can overlap — except the `get_*_ref` methods, which give
 //! the interpreter a shared reference to a value slot: their callers copy the value at
 //! once and drop the reference before anything else touches the table.
 
@@ -523,6 +523,39 @@ impl Table {
         match inner.str_slot(s) {
             // SAFETY: a slot index comes from the lookup, inside `nodes`.
             Some(i) => unsafe { &inner.nodes.get_unchecked(i).val },
+            None => &crate::value::NIL.0,
+        }
+    }
+
+    /// As `get_str_ref`, for a short (interned) string key whose hash the caller read.
+    #[inline(always)]
+    pub fn get_short_str_ref(&self, s: Gc<LuaStr>, hash: u64) -> &Value {
+        let inner = self.inner();
+        match inner.short_str_slot(s, hash) {
+            // SAFETY: a slot index comes from the lookup, inside `nodes`.
+            Some(i) => unsafe { &inner.nodes.get_unchecked(i).val },
+            None => &crate::value::NIL.0,
+        }
+    }
+
+    /// As `get_int_ref`, for any key (raw: no metamethods).
+    pub fn get_ref(&self, key: Value) -> &Value {
+        match key {
+            Value::Int(i) => self.get_int_ref(i),
+            Value::Str(s) => self.get_str_ref(s),
+            Value::Num(f) => match float_to_int_exact(f) {
+                Some(i) => self.get_int_ref(i),
+                None => self.get_hashed_ref(key),
+            },
+            Value::Nil => &crate::value::NIL.0,
+            _ => self.get_hashed_ref(key),
+        }
+    }
+
+    fn get_hashed_ref(&self, key: Value) -> &Value {
+        let inner = self.inner();
+        match inner.find_slot(key) {
+            Some(i) => &inner.nodes[i].val,
             None => &crate::value::NIL.0,
         }
     }
