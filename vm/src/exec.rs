@@ -992,9 +992,9 @@ impl State {
                     OpCode::TForCall => {
                         let a = inst::a(i) as usize;
                         let cb = base + a + 3;
-                        set_reg!(a + 3, reg!(a));
-                        set_reg!(a + 4, reg!(a + 1));
-                        set_reg!(a + 5, reg!(a + 2));
+                        set_reg!(a + 3, reg_load!(a));
+                        set_reg!(a + 4, reg_load!(a + 1));
+                        set_reg!(a + 5, reg_load!(a + 2));
                         self.top = cb + 3;
                         savepc!();
                         if LIMITED {

@@ -7,7 +7,7 @@
 //! - the `State` API (`index`, `arith`, `less_than`, ...) for Rust code, which calls
 //!   metamethods re-entrantly (not yieldable, as PUC's `lua_gettable` from C).
 //!
-//! One fast path lives here too: `index_chain`, the walk through `__index` *tables*
+//! One fast path lives here too: `index_chain_ref`, the walk through `__index` *tables*
 //! (classes) after a raw miss, which the loop inlines for SELF and GETTABUP
 //! (`index_chain_into` for GETTABLE); it never raises nor calls out.
 //!
@@ -102,7 +102,7 @@ impl State {
     }
 
     /// `R(dest) := t[key]` from the loop. `Ok(true)` when a Lua metamethod frame was pushed.
-    /// (The loop tried the raw lookup and `index_chain` first.)
+    /// (The loop tried the raw lookup and `index_chain_ref` first.)
     #[inline(never)]
     pub(crate) fn index_slow(
         &mut self,
@@ -128,22 +128,13 @@ impl State {
     /// `t[key]` after a raw miss in a table whose metatable is `mt` (`of_table`), or for a
     /// value of another type whose metatable is `mt` (strings: `s:upper()`), in the
     /// common case of a chain of tables linked by `__index` tables (classes, the string
-    /// library): the loop's path for method and field lookups. `None` when the chain
-    /// reaches anything else (a function, a non-table, a too long chain, a missing
-    /// `__index` for a non-table): `index_slow` then does the general walk (and raises
-    /// what must be raised). Never raises, never calls out.
-    #[inline(always)]
-    pub(crate) fn index_chain(&self, mt: Gc<Table>, key: Value, of_table: bool) -> Option<Value> {
-        let p = self.index_chain_ref(mt, key, of_table);
-        // SAFETY: a non-null result points at a value slot of a live table or at `NIL`,
-        // and nothing ran since the lookup.
-        (!p.is_null()).then(|| unsafe { *p })
-    }
-
-    /// `index_chain` giving the slot the value is in (or `value::NIL`), null for `None`:
-    /// the loop copies the value from there straight into the destination register (an
-    /// `Option<Value>` result went through stack temporaries). The pointer must be used
-    /// before anything writes a table.
+    /// library): the loop's path for method and field lookups. Returns the slot the value
+    /// is in (or `value::NIL` for an absent value): the loop copies the value from there
+    /// straight into the destination register (an `Option<Value>` result went through
+    /// stack temporaries); the pointer must be used before anything writes a table.
+    /// Null when the chain reaches anything else (a function, a non-table, a too long
+    /// chain, a missing `__index` for a non-table): `index_slow` then does the general
+    /// walk (and raises what must be raised). Never raises, never calls out.
     #[inline(always)]
     pub(crate) fn index_chain_ref(
         &self,
@@ -161,20 +152,20 @@ impl State {
         }
     }
 
-    /// `index_chain` for GETTABLE, out of line and marked cold, writing the result to the
+    /// `index_chain_ref` for GETTABLE, out of line and marked cold, writing the result to the
     /// destination register: field reads through `__index` tables are rarer than method
     /// lookups (SELF), and an inlined walk there made the loop keep fewer values in
     /// registers in GETTABLE's hot array path (fannkuch.lua).
     #[cold]
     #[inline(never)]
     pub(crate) fn index_chain_into(&self, mt: Gc<Table>, key: Value, dst: &mut Value) -> bool {
-        match self.index_chain(mt, key, true) {
-            Some(v) => {
-                *dst = v;
-                true
-            }
-            None => false,
+        let p = self.index_chain_ref(mt, key, true);
+        if p.is_null() {
+            return false;
         }
+        // SAFETY: a value slot (or `NIL`) just found; nothing ran since.
+        *dst = unsafe { *p };
+        true
     }
 
     /// `t[key]` for GETTABUP with a key that is not a string (`cache[x]` where `cache`
@@ -183,11 +174,11 @@ impl State {
     #[inline(never)]
     pub(crate) fn index_raw_into(&self, t: Gc<Table>, key: Value, dst: &mut Value) -> bool {
         let v = match key {
-            Value::Int(n) => t.get_int(n),
-            _ => t.get(key),
+            Value::Int(n) => t.get_int_ref(n),
+            _ => t.get_ref(key),
         };
         if !v.is_nil() {
-            *dst = v;
+            *dst = *v;
             return true;
         }
         match t.metatable() {
