@@ -178,10 +178,17 @@ impl State {
                 }};
             }
             macro_rules! upval {
-                ($i:expr) => {
-                    // SAFETY: verified upvalue index < upvals.len().
-                    unsafe { cl.upvals.get_unchecked($i as usize) }
-                };
+                ($i:expr) => {{
+                    let i = $i as usize;
+                    if i == 0 {
+                        // SAFETY: a verified upvalue index: the closure has an upvalue 0,
+                        // which `up0` holds too.
+                        unsafe { cl.up0.as_ref().unwrap_unchecked() }
+                    } else {
+                        // SAFETY: verified upvalue index < upvals.len().
+                        unsafe { cl.upvals.get_unchecked(i) }
+                    }
+                }};
             }
             macro_rules! savepc {
                 () => {
