@@ -97,6 +97,7 @@ impl State {
             base: base as u32,
             top: (base + fsize) as u32,
             pc: 0,
+            savedpc: std::ptr::null(),
             nresults,
             status: cist::LUA,
             k: None,
@@ -108,7 +109,7 @@ impl State {
     }
 
     #[inline(never)]
-    fn call_native(
+    pub(crate) fn call_native(
         &mut self,
         func: usize,
         nresults: i32,
@@ -126,6 +127,7 @@ impl State {
             base: func as u32 + 1,
             top: (self.top + MIN_STACK) as u32,
             pc: 0,
+            savedpc: std::ptr::null(),
             nresults,
             status: 0,
             k: None,

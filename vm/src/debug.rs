@@ -399,6 +399,9 @@ pub fn upvalue_join(heap: &mut Heap, f1: Value, n1: i64, f2: Value, n2: i64) -> 
     unsafe {
         let upvals = &raw mut (*ptr).upvals;
         (*upvals)[n1 as usize - 1] = u2;
+        if n1 == 1 {
+            (*ptr).up0 = Some(u2);
+        }
     }
     heap.barrier_back(c1);
     true

@@ -11,7 +11,12 @@
 //!   below `max_stack_size`, every constant/upvalue/proto index is in range);
 //! - `precall` made `stack.len() >= base + max_stack_size + EXTRA_STACK` for this frame;
 //! - `stk` (= stack pointer + base) is reloaded (`reload!`) after every operation that can
-//!   grow the stack: calls, metamethods, `check_gc`-free slow paths that push.
+//!   grow the stack: calls, metamethods, `check_gc`-free slow paths that push;
+//! - `savepc!` writes a frame's pc both as an index (`CallInfo::pc`) and as a pointer
+//!   (`CallInfo::savedpc`), and nothing but the loop moves a Lua caller's pc while its
+//!   callee runs (hooks move only the running frame's, and put it back; `finish_op`
+//!   resumes through `'newframe`, from the index), so the inline returns may resume a
+//!   caller from `savedpc` (checked by a `debug_assert!`).
 
 use luavm_compiler::opcodes::{inst, OpCode, LFIELDS_PER_FLUSH};
 
@@ -20,7 +25,7 @@ use crate::error::LuaResult;
 use crate::function::{LuaClosure, LuaProto, UpVal};
 use crate::state::State;
 use crate::thread::cist;
-use crate::value::Value;
+use crate::value::{Value, TAG_INT, TAG_NUM};
 
 impl State {
     /// `HOOKED`: the instantiation that runs debug hooks (see `hooks.rs`); `LIMITED`: the
@@ -62,6 +67,27 @@ impl State {
                 base = c.base as usize;
                 // SAFETY: a saved pc is an index inside the code (verified jumps).
                 pc = unsafe { lp.code.as_ptr().add(c.pc as usize) };
+                // SAFETY: base < stack.len() (precall sized the stack for this frame).
+                stk = unsafe { self.stack.as_mut_ptr().add(base) };
+            }};
+        }
+
+        // Back to the Lua caller at `ci_idx` after an inline return: as `enter_frame!`,
+        // but the pc comes from the pointer `savepc!` stored when the caller called out
+        // (no load through the caller's closure and proto on the way to its next
+        // instruction).
+        macro_rules! resume_caller {
+            ($cl:expr) => {{
+                cl = $cl;
+                // SAFETY: as in `enter_frame!`.
+                lp = unsafe { &*(&*cl.p as *const LuaProto) };
+                // SAFETY: ci_idx < ci.len() (the caller of the frame just popped).
+                let c = unsafe { self.ci.get_unchecked(ci_idx) };
+                base = c.base as usize;
+                debug_assert!(std::ptr::eq(c.savedpc, unsafe {
+                    lp.code.as_ptr().add(c.pc as usize)
+                }));
+                pc = c.savedpc;
                 // SAFETY: base < stack.len() (precall sized the stack for this frame).
                 stk = unsafe { self.stack.as_mut_ptr().add(base) };
             }};
@@ -122,8 +148,9 @@ impl State {
             macro_rules! rk_ref {
                 ($x:expr) => {{
                     let x = $x;
-                    // branch-free: pick the array, then index it
-                    let arr: *const Value = if inst::is_k(x) { lp.k.as_ptr() } else { stk };
+                    // branch-free (a conditional move): pick the array, then index it
+                    let arr: *const Value =
+                        std::hint::select_unpredictable(inst::is_k(x), lp.k.as_ptr(), stk);
                     // SAFETY: a register index is < max_stack_size, a constant index is
                     // < k.len() (verified); index_k(x) == x for registers.
                     unsafe { &*arr.add(inst::index_k(x) as usize) }
@@ -151,17 +178,25 @@ impl State {
                 }};
             }
             macro_rules! upval {
-                ($i:expr) => {
-                    // SAFETY: verified upvalue index < upvals.len().
-                    unsafe { cl.upvals.get_unchecked($i as usize) }
-                };
+                ($i:expr) => {{
+                    let i = $i as usize;
+                    if i == 0 {
+                        // SAFETY: a verified upvalue index: the closure has an upvalue 0,
+                        // which `up0` holds too.
+                        unsafe { cl.up0.as_ref().unwrap_unchecked() }
+                    } else {
+                        // SAFETY: verified upvalue index < upvals.len().
+                        unsafe { cl.upvals.get_unchecked(i) }
+                    }
+                }};
             }
             macro_rules! savepc {
                 () => {
                     // SAFETY: ci_idx is the index of this frame, which is on the frame stack.
                     unsafe {
-                        self.ci.get_unchecked_mut(ci_idx).pc =
-                            pc.offset_from(lp.code.as_ptr()) as u32
+                        let c = self.ci.get_unchecked_mut(ci_idx);
+                        c.pc = pc.offset_from(lp.code.as_ptr()) as u32;
+                        c.savedpc = pc;
                     }
                 };
             }
@@ -200,20 +235,38 @@ impl State {
                 ($i:expr, $op:expr, $int:expr, $flt:expr) => {{
                     let i = $i;
                     let (pb, pc_) = (rk_ref!(inst::b(i)), rk_ref!(inst::c(i)));
-                    match (pb, pc_) {
-                        (&Value::Int(x), &Value::Int(y)) => {
-                            set_reg!(inst::a(i), Value::Int($int(x, y)))
+                    // same subtype first: one tag comparison, then which one
+                    let (tb, tc) = (pb.tag(), pc_.tag());
+                    let done = if tb == tc {
+                        if tb == TAG_INT {
+                            // SAFETY: both tags are TAG_INT.
+                            let (x, y) = unsafe { (pb.int_unchecked(), pc_.int_unchecked()) };
+                            set_reg!(inst::a(i), Value::Int($int(x, y)));
+                            true
+                        } else if tb == TAG_NUM {
+                            // SAFETY: both tags are TAG_NUM.
+                            let (x, y) = unsafe { (pb.num_unchecked(), pc_.num_unchecked()) };
+                            set_reg!(inst::a(i), Value::Num($flt(x, y)));
+                            true
+                        } else {
+                            false
                         }
-                        (&Value::Num(x), &Value::Num(y)) => {
-                            set_reg!(inst::a(i), Value::Num($flt(x, y)))
+                    } else {
+                        match (pb, pc_) {
+                            (&Value::Int(x), &Value::Num(y)) => {
+                                set_reg!(inst::a(i), Value::Num($flt(x as f64, y)));
+                                true
+                            }
+                            (&Value::Num(x), &Value::Int(y)) => {
+                                set_reg!(inst::a(i), Value::Num($flt(x, y as f64)));
+                                true
+                            }
+                            _ => false,
                         }
-                        (&Value::Int(x), &Value::Num(y)) => {
-                            set_reg!(inst::a(i), Value::Num($flt(x as f64, y)))
-                        }
-                        (&Value::Num(x), &Value::Int(y)) => {
-                            set_reg!(inst::a(i), Value::Num($flt(x, y as f64)))
-                        }
-                        _ => {
+                    };
+                    match done {
+                        true => {}
+                        false => {
                             let (b, c) = (*pb, *pc_);
                             if protect!(self.arith_slow(
                                 $op,
@@ -232,7 +285,7 @@ impl State {
             macro_rules! slow_op {
                 ($i:expr, $op:expr) => {{
                     let i = $i;
-                    let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
+                    let (b, c) = (rk_load!(inst::b(i)), rk_load!(inst::c(i)));
                     match arith::arith_fast($op, b, c) {
                         Some(v) => set_reg!(inst::a(i), v),
                         None => {
@@ -289,16 +342,26 @@ impl State {
                         if let (&Value::Table(tt), &Value::Str(ks)) =
                             (upval!(inst::b(i)).get_ref(), rk_ref!(inst::c(i)))
                         {
-                            let v = tt.get_str(ks);
+                            let v = tt.get_str_ref(ks);
                             if !v.is_nil() {
-                                set_reg!(inst::a(i), v);
+                                set_reg!(inst::a(i), *v);
                                 continue;
                             }
-                            if let Some(v) = match tt.metatable() {
-                                None => Some(Value::Nil),
-                                Some(mt) => self.index_chain(mt, Value::Str(ks), true),
-                            } {
-                                set_reg!(inst::a(i), v);
+                            let v = match tt.metatable() {
+                                None => &crate::value::NIL.0,
+                                Some(mt) => self.index_chain_ref(mt, Value::Str(ks), true),
+                            };
+                            if !v.is_null() {
+                                // SAFETY: a value slot (or `NIL`) just found; nothing ran since.
+                                set_reg!(inst::a(i), unsafe { *v });
+                                continue;
+                            }
+                        } else if let &Value::Table(tt) = upval!(inst::b(i)).get_ref() {
+                            // another key (a register: `cache[x]` on an upvalue table)
+                            // SAFETY: as for `reg!`; the stack's buffer is not part of
+                            // `State`, and the callee does not touch it.
+                            let dst = unsafe { &mut *stk.add(inst::a(i) as usize) };
+                            if self.index_raw_into(tt, rk!(inst::c(i)), dst) {
                                 continue;
                             }
                         }
@@ -316,9 +379,19 @@ impl State {
                         // read operands through references: values are copied only
                         // where they are used
                         if let &Value::Table(tt) = reg_ref!(inst::b(i)) {
+                            // integer and string keys: the value is copied from its slot
+                            // (no temporary)
+                            let found = match *rk_ref!(inst::c(i)) {
+                                Value::Int(n) => tt.get_int_ref(n),
+                                Value::Str(s) => tt.get_str_ref(s),
+                                _ => &crate::value::NIL.0,
+                            };
+                            if !found.is_nil() {
+                                set_reg!(inst::a(i), *found);
+                                continue;
+                            }
                             let v = match *rk_ref!(inst::c(i)) {
-                                Value::Int(n) => tt.get_int(n),
-                                Value::Str(s) => tt.get_str(s),
+                                Value::Int(_) | Value::Str(_) => Value::Nil,
                                 key => tt.get(key),
                             };
                             if !v.is_nil() {
@@ -430,10 +503,10 @@ impl State {
                         if let &Value::Str(ks) = rk_ref!(inst::c(i)) {
                             let mt = match t {
                                 Value::Table(tt) => {
-                                    let v = tt.get_str(ks);
+                                    let v = tt.get_str_ref(ks);
                                     match tt.metatable().filter(|_| v.is_nil()) {
                                         None => {
-                                            set_reg!(a, v);
+                                            set_reg!(a, *v);
                                             continue;
                                         }
                                         mt => mt,
@@ -445,8 +518,11 @@ impl State {
                             };
                             if let Some(mt) = mt {
                                 let of_table = matches!(t, Value::Table(_));
-                                if let Some(v) = self.index_chain(mt, Value::Str(ks), of_table) {
-                                    set_reg!(a, v);
+                                let v = self.index_chain_ref(mt, Value::Str(ks), of_table);
+                                if !v.is_null() {
+                                    // SAFETY: a value slot (or `NIL`) just found; nothing ran
+                                    // since.
+                                    set_reg!(a, unsafe { *v });
                                     continue;
                                 }
                             }
@@ -471,10 +547,18 @@ impl State {
                         arith_op!(i, ArithOp::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y)
                     }
                     OpCode::Div => {
-                        let (b, c) = (rk!(inst::b(i)), rk!(inst::c(i)));
-                        match (arith::as_float(b), arith::as_float(c)) {
-                            (Some(x), Some(y)) => set_reg!(inst::a(i), Value::Num(x / y)),
+                        let (pb, pc_) = (rk_ref!(inst::b(i)), rk_ref!(inst::c(i)));
+                        let xy = match (pb, pc_) {
+                            (&Value::Num(x), &Value::Num(y)) => Some((x, y)),
+                            (&Value::Int(x), &Value::Int(y)) => Some((x as f64, y as f64)),
+                            (&Value::Int(x), &Value::Num(y)) => Some((x as f64, y)),
+                            (&Value::Num(x), &Value::Int(y)) => Some((x, y as f64)),
+                            _ => None,
+                        };
+                        match xy {
+                            Some((x, y)) => set_reg!(inst::a(i), Value::Num(x / y)),
                             _ => {
+                                let (b, c) = (*pb, *pc_);
                                 if protect!(self.arith_slow(
                                     ArithOp::Div,
                                     inst::a(i),
@@ -505,7 +589,7 @@ impl State {
                     OpCode::Shl => slow_op!(i, ArithOp::Shl),
                     OpCode::Shr => slow_op!(i, ArithOp::Shr),
                     OpCode::Unm => {
-                        let b = reg!(inst::b(i));
+                        let b = reg_load!(inst::b(i));
                         match b {
                             Value::Int(x) => set_reg!(inst::a(i), Value::Int(x.wrapping_neg())),
                             Value::Num(x) => set_reg!(inst::a(i), Value::Num(-x)),
@@ -524,7 +608,7 @@ impl State {
                         }
                     }
                     OpCode::BNot => {
-                        let b = reg!(inst::b(i));
+                        let b = reg_load!(inst::b(i));
                         match b {
                             Value::Int(x) => set_reg!(inst::a(i), Value::Int(!x)),
                             _ => {
@@ -543,7 +627,7 @@ impl State {
                     }
                     OpCode::Not => set_reg!(inst::a(i), Value::Bool(!reg!(inst::b(i)).truthy())),
                     OpCode::Len => {
-                        let b = reg!(inst::b(i));
+                        let b = reg_load!(inst::b(i));
                         match b {
                             Value::Str(s) => set_reg!(inst::a(i), Value::Int(s.len() as i64)),
                             Value::Table(t) if t.metatable().is_none() => {
@@ -574,6 +658,9 @@ impl State {
                         let res = match (pb, pc_) {
                             (&Value::Int(x), &Value::Int(y)) => x == y,
                             (&Value::Str(x), &Value::Str(y)) => crate::string::LuaStr::equal(x, y),
+                            // `x == nil`, `v ~= nil`
+                            (&Value::Nil, c) => c.is_nil(),
+                            (b, &Value::Nil) => b.is_nil(),
                             (&b @ Value::Table(_), &c @ Value::Table(_))
                             | (&b @ Value::UserData(_), &c @ Value::UserData(_)) => {
                                 match protect!(self.equal_tm(b, c))? {
@@ -660,7 +747,7 @@ impl State {
                             // SAFETY: as in `enter_frame!`.
                             lp = unsafe { &*(&*cl.p as *const LuaProto) };
                             base = nb;
-                            pc = lp.code.as_ptr();
+                            pc = callee.code;
                             // SAFETY: push_lua_frame sized the stack for the new frame.
                             stk = unsafe { self.stack.as_mut_ptr().add(base) };
                             if HOOKED {
@@ -669,7 +756,10 @@ impl State {
                             }
                             continue;
                         }
-                        if self.precall(base + a, nresults)? {
+                        if let Value::NativeFn(f) = reg!(a) {
+                            // a light Rust function (most library functions): runs now
+                            self.call_native(base + a, nresults, f)?;
+                        } else if self.precall(base + a, nresults)? {
                             continue 'newframe;
                         }
                         if nresults >= 0 {
@@ -708,13 +798,20 @@ impl State {
                                 continue;
                             }
                         }
-                        if !self.open_upvals.is_empty() {
-                            self.close_upvals(base);
+                        if let Some(u) = self.open_upvals.last() {
+                            if u.index.get() >= base {
+                                self.close_upvals(base);
+                            }
                         }
                         // move the called function and its arguments down to this frame's slot
                         let func = ci!().func as usize;
                         let n = self.top - (base + a);
-                        self.stack.copy_within(base + a..base + a + n, func);
+                        let p = self.stack.as_mut_ptr();
+                        for j in 0..n {
+                            // SAFETY: func + j < base + a + j < top <= stack.len(); a forward
+                            // copy to lower slots never reads a slot it already wrote.
+                            unsafe { *p.add(func + j) = Value::load(p.add(base + a + j)) };
+                        }
                         self.top = func + n;
                         // SAFETY: this frame is on the frame stack.
                         let old = unsafe { self.ci.pop().unwrap_unchecked() };
@@ -728,10 +825,19 @@ impl State {
                         new.status |= (old.status & (cist::FINISHOP | cist::LEQ)) | cist::TAIL;
                         new.extra = old.extra;
                         new.clevel = old.clevel;
+                        let nb = new.base as usize;
                         if HOOKED {
                             self.call_hook(true)?;
+                            continue 'newframe;
                         }
-                        continue 'newframe;
+                        // the callee runs in this frame's place (same ci_idx)
+                        cl = callee;
+                        // SAFETY: as in `enter_frame!`.
+                        lp = unsafe { &*(&*cl.p as *const LuaProto) };
+                        base = nb;
+                        pc = callee.code;
+                        // SAFETY: push_lua_frame sized the stack for the new frame.
+                        stk = unsafe { self.stack.as_mut_ptr().add(base) };
                     }
                     OpCode::Return => {
                         let a = inst::a(i) as usize;
@@ -771,13 +877,50 @@ impl State {
                                 // SAFETY: a frame's function slot is inside the stack.
                                 if let Value::LuaFn(c) = unsafe { *self.stack.get_unchecked(cfunc) }
                                 {
-                                    enter_frame!(c);
+                                    resume_caller!(c);
                                     continue;
                                 }
                                 continue 'newframe;
                             }
                         }
                         let n = if b != 0 { b - 1 } else { self.top - (base + a) };
+                        if ci_idx > entry {
+                            // a fixed number of results for a Lua caller (call statements,
+                            // `local x, y = f()`, `return` without values)
+                            // SAFETY: ci_idx > entry >= 0: this frame and its caller exist.
+                            let (c, caller) = unsafe {
+                                (
+                                    self.ci.get_unchecked(ci_idx),
+                                    self.ci.get_unchecked(ci_idx - 1),
+                                )
+                            };
+                            if c.nresults >= 0
+                                && c.status & cist::FINISHOP == 0
+                                && caller.status & cist::LUA != 0
+                            {
+                                let wanted = c.nresults as usize;
+                                let (func, cfunc) = (c.func as usize, caller.func as usize);
+                                self.top = caller.top as usize;
+                                let dst = self.stack.as_mut_ptr();
+                                for j in 0..wanted {
+                                    // the values read are registers of this frame (j < n)
+                                    let v = if j < n { reg_load!(a + j) } else { Value::Nil };
+                                    // SAFETY: the results go to func..func + wanted, below
+                                    // the caller's top (<= stack.len()).
+                                    unsafe { *dst.add(func + j) = v };
+                                }
+                                // SAFETY: popping the running frame (ci_idx < ci.len()).
+                                unsafe { self.ci.set_len(ci_idx) };
+                                ci_idx -= 1;
+                                // SAFETY: a frame's function slot is inside the stack.
+                                if let Value::LuaFn(c) = unsafe { *self.stack.get_unchecked(cfunc) }
+                                {
+                                    resume_caller!(c);
+                                    continue;
+                                }
+                                continue 'newframe;
+                            }
+                        }
                         let old = self.poscall(base + a, n);
                         if ci_idx > entry && old.status & cist::FINISHOP == 0 {
                             // back to a caller inside this run
@@ -793,7 +936,7 @@ impl State {
                                 }
                                 // SAFETY: a frame's function slot is inside the stack.
                                 if let Value::LuaFn(c) = unsafe { *self.stack.get_unchecked(f) } {
-                                    enter_frame!(c);
+                                    resume_caller!(c);
                                     continue;
                                 }
                             }
@@ -838,6 +981,14 @@ impl State {
                     }
                     OpCode::ForPrep => {
                         let a = inst::a(i);
+                        if let (&Value::Int(init), &Value::Int(_), &Value::Int(step)) =
+                            (reg_ref!(a), reg_ref!(a + 1), reg_ref!(a + 2))
+                        {
+                            // an integer loop: no conversion, no clipping
+                            set_reg!(a, Value::Int(init.wrapping_sub(step)));
+                            pc = jump(pc, inst::sbx(i));
+                            continue;
+                        }
                         let (init, limit, step) = (reg!(a), reg!(a + 1), reg!(a + 2));
                         let (i0, l0, s0) = protect!(self.for_prep(init, limit, step))?;
                         set_reg!(a, i0);
@@ -848,9 +999,9 @@ impl State {
                     OpCode::TForCall => {
                         let a = inst::a(i) as usize;
                         let cb = base + a + 3;
-                        set_reg!(a + 3, reg!(a));
-                        set_reg!(a + 4, reg!(a + 1));
-                        set_reg!(a + 5, reg!(a + 2));
+                        set_reg!(a + 3, reg_load!(a));
+                        set_reg!(a + 4, reg_load!(a + 1));
+                        set_reg!(a + 5, reg_load!(a + 2));
                         self.top = cb + 3;
                         savepc!();
                         if LIMITED {
@@ -947,8 +1098,11 @@ impl State {
                             self.top = base + a;
                             self.check_stack(nvar)?;
                             reload!();
+                            let p = self.stack.as_mut_ptr();
                             for j in 0..nvar {
-                                self.stack[base + a + j] = self.stack[from + j];
+                                // SAFETY: the varargs lie below base (from + nvar <= base);
+                                // check_stack made room for nvar slots at base + a.
+                                unsafe { *p.add(base + a + j) = Value::load(p.add(from + j)) };
                             }
                             self.top = base + a + nvar;
                         } else {

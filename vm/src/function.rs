@@ -71,19 +71,29 @@ impl Trace for LuaProto {
 /// copied from the proto so that a call reads it without going through `p`.
 pub struct LuaClosure {
     pub p: Gc<LuaProto>,
+    /// `p.code`'s first instruction, so that a call reaches the callee's code without
+    /// loading it through the proto (valid as long as the closure: it keeps `p` alive,
+    /// and a loaded proto's code never changes).
+    pub code: *const u32,
     pub num_params: u8,
     pub is_vararg: bool,
     pub max_stack: u8,
     pub upvals: Box<[Gc<UpVal>]>,
+    /// `upvals[0]` (None when there are no upvalues), so that the loop reaches the most
+    /// used upvalue (`_ENV` of a chunk, the one variable most closures capture) with one
+    /// load less. Written with `upvals[0]`: here and in `debug::upvalue_join`.
+    pub up0: Option<Gc<UpVal>>,
 }
 
 impl LuaClosure {
     pub fn new(p: Gc<LuaProto>, upvals: Box<[Gc<UpVal>]>) -> LuaClosure {
         LuaClosure {
             p,
+            code: p.code.as_ptr(),
             num_params: p.num_params,
             is_vararg: p.is_vararg,
             max_stack: p.max_stack,
+            up0: upvals.first().copied(),
             upvals,
         }
     }

@@ -7,7 +7,7 @@
 //! - the `State` API (`index`, `arith`, `less_than`, ...) for Rust code, which calls
 //!   metamethods re-entrantly (not yieldable, as PUC's `lua_gettable` from C).
 //!
-//! One fast path lives here too: `index_chain`, the walk through `__index` *tables*
+//! One fast path lives here too: `index_chain_ref`, the walk through `__index` *tables*
 //! (classes) after a raw miss, which the loop inlines for SELF and GETTABUP
 //! (`index_chain_into` for GETTABLE); it never raises nor calls out.
 //!
@@ -102,7 +102,7 @@ impl State {
     }
 
     /// `R(dest) := t[key]` from the loop. `Ok(true)` when a Lua metamethod frame was pushed.
-    /// (The loop tried the raw lookup and `index_chain` first.)
+    /// (The loop tried the raw lookup and `index_chain_ref` first.)
     #[inline(never)]
     pub(crate) fn index_slow(
         &mut self,
@@ -128,51 +128,84 @@ impl State {
     /// `t[key]` after a raw miss in a table whose metatable is `mt` (`of_table`), or for a
     /// value of another type whose metatable is `mt` (strings: `s:upper()`), in the
     /// common case of a chain of tables linked by `__index` tables (classes, the string
-    /// library): the loop's path for method and field lookups. `None` when the chain
-    /// reaches anything else (a function, a non-table, a too long chain, a missing
-    /// `__index` for a non-table): `index_slow` then does the general walk (and raises
-    /// what must be raised). Never raises, never calls out.
+    /// library): the loop's path for method and field lookups. Returns the slot the value
+    /// is in (or `value::NIL` for an absent value): the loop copies the value from there
+    /// straight into the destination register (an `Option<Value>` result went through
+    /// stack temporaries); the pointer must be used before anything writes a table.
+    /// Null when the chain reaches anything else (a function, a non-table, a too long
+    /// chain, a missing `__index` for a non-table): `index_slow` then does the general
+    /// walk (and raises what must be raised). Never raises, never calls out.
     #[inline(always)]
-    pub(crate) fn index_chain(&self, mt: Gc<Table>, key: Value, of_table: bool) -> Option<Value> {
+    pub(crate) fn index_chain_ref(
+        &self,
+        mt: Gc<Table>,
+        key: Value,
+        of_table: bool,
+    ) -> *const Value {
         match key {
             Value::Str(s) if s.is_short() => {
                 // the key's hash is read once for the whole chain
                 let hash = s.hash();
-                self.walk_index_chain(mt, of_table, |t| t.get_short_str(s, hash))
+                self.walk_index_chain(mt, of_table, |t| t.get_short_str_ref(s, hash))
             }
-            _ => self.walk_index_chain(mt, of_table, |t| t.get(key)),
+            _ => self.walk_index_chain(mt, of_table, |t| t.get_ref(key)),
         }
     }
 
-    /// `index_chain` for GETTABLE, out of line and marked cold, writing the result to the
+    /// `index_chain_ref` for GETTABLE, out of line and marked cold, writing the result to the
     /// destination register: field reads through `__index` tables are rarer than method
     /// lookups (SELF), and an inlined walk there made the loop keep fewer values in
     /// registers in GETTABLE's hot array path (fannkuch.lua).
     #[cold]
     #[inline(never)]
     pub(crate) fn index_chain_into(&self, mt: Gc<Table>, key: Value, dst: &mut Value) -> bool {
-        match self.index_chain(mt, key, true) {
-            Some(v) => {
-                *dst = v;
+        let p = self.index_chain_ref(mt, key, true);
+        if p.is_null() {
+            return false;
+        }
+        // SAFETY: a value slot (or `NIL`) just found; nothing ran since.
+        *dst = unsafe { *p };
+        true
+    }
+
+    /// `t[key]` for GETTABUP with a key that is not a string (`cache[x]` where `cache`
+    /// is an upvalue), writing the destination register: the raw lookup, then the walk
+    /// through `__index` tables. `false` when the general path (`index_slow`) is needed.
+    #[inline(never)]
+    pub(crate) fn index_raw_into(&self, t: Gc<Table>, key: Value, dst: &mut Value) -> bool {
+        let v = match key {
+            Value::Int(n) => t.get_int_ref(n),
+            _ => t.get_ref(key),
+        };
+        if !v.is_nil() {
+            *dst = *v;
+            return true;
+        }
+        match t.metatable() {
+            None => {
+                *dst = Value::Nil;
                 true
             }
-            None => false,
+            Some(mt) => self.index_chain_into(mt, key, dst),
         }
     }
 
     /// The walk from metatable `mt` of the indexed value (a table when `of_table`; for
     /// another value, such as a string, a missing `__index` is the general path's error).
+    /// Returns the slot of the value found, `value::NIL` for an absent one, null when the
+    /// general path is needed.
     #[inline(always)]
     fn walk_index_chain(
         &self,
         mt: Gc<Table>,
         of_table: bool,
-        get: impl Fn(Gc<Table>) -> Value,
-    ) -> Option<Value> {
+        get: impl Fn(&Table) -> &Value,
+    ) -> *const Value {
+        let nil: *const Value = &crate::value::NIL.0;
         let name = self.tm_name(Tm::Index);
         let name_hash = name.hash();
         let mut mt = mt;
-        let mut absent = if of_table { Some(Value::Nil) } else { None };
+        let mut absent = if of_table { nil } else { std::ptr::null() };
         for _ in 0..MAX_TAG_LOOP {
             if crate::meta::cached_absent(mt, Tm::Index) {
                 return absent;
@@ -183,19 +216,19 @@ impl State {
                     crate::meta::note_absent(mt, Tm::Index);
                     return absent;
                 }
-                _ => return None,
+                _ => return std::ptr::null(),
             };
-            absent = Some(Value::Nil);
-            let v = get(t);
+            absent = nil;
+            let v = get(&t);
             if !v.is_nil() {
-                return Some(v);
+                return v;
             }
             match t.metatable() {
                 Some(next) => mt = next,
-                None => return Some(Value::Nil),
+                None => return nil,
             }
         }
-        None
+        std::ptr::null()
     }
 
     /// `t[key]` with metamethods, for Rust code.

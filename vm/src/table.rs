@@ -25,7 +25,9 @@
 //!
 //! All mutation goes through `&self` methods on an `UnsafeCell`: a `Table` is `!Sync`, and
 //! no method calls out to other code or lets a reference into the cell escape, so no two
-//! borrows of the inner data can overlap.
+//! borrows of the inner data can overlap — except the `get_*_ref` methods, which give
+//! the interpreter a shared reference to a value slot: their callers copy the value at
+//! once and drop the reference before anything else touches the table.
 
 use std::cell::{Cell, UnsafeCell};
 
@@ -499,6 +501,65 @@ impl Table {
         }
     }
 
+    /// The slot holding the value of integer key `i`, or a `nil` (`value::NIL`) when the
+    /// key is absent: the interpreter copies the value straight from the slot into the
+    /// destination register. The reference must be dropped before the table is used
+    /// again (see the module comment).
+    #[inline(always)]
+    pub fn get_int_ref(&self, i: i64) -> &Value {
+        let inner = self.inner();
+        let idx = (i as u64).wrapping_sub(1);
+        if idx < inner.array.len() as u64 {
+            // SAFETY: idx < array.len().
+            return unsafe { inner.array.get_unchecked(idx as usize) };
+        }
+        inner.get_int_hashed_ref(i)
+    }
+
+    /// As `get_int_ref`, for a string key.
+    #[inline(always)]
+    pub fn get_str_ref(&self, s: Gc<LuaStr>) -> &Value {
+        let inner = self.inner();
+        match inner.str_slot(s) {
+            // SAFETY: a slot index comes from the lookup, inside `nodes`.
+            Some(i) => unsafe { &inner.nodes.get_unchecked(i).val },
+            None => &crate::value::NIL.0,
+        }
+    }
+
+    /// As `get_str_ref`, for a short (interned) string key whose hash the caller read.
+    #[inline(always)]
+    pub fn get_short_str_ref(&self, s: Gc<LuaStr>, hash: u64) -> &Value {
+        let inner = self.inner();
+        match inner.short_str_slot(s, hash) {
+            // SAFETY: a slot index comes from the lookup, inside `nodes`.
+            Some(i) => unsafe { &inner.nodes.get_unchecked(i).val },
+            None => &crate::value::NIL.0,
+        }
+    }
+
+    /// As `get_int_ref`, for any key (raw: no metamethods).
+    pub fn get_ref(&self, key: Value) -> &Value {
+        match key {
+            Value::Int(i) => self.get_int_ref(i),
+            Value::Str(s) => self.get_str_ref(s),
+            Value::Num(f) => match float_to_int_exact(f) {
+                Some(i) => self.get_int_ref(i),
+                None => self.get_hashed_ref(key),
+            },
+            Value::Nil => &crate::value::NIL.0,
+            _ => self.get_hashed_ref(key),
+        }
+    }
+
+    fn get_hashed_ref(&self, key: Value) -> &Value {
+        let inner = self.inner();
+        match inner.find_slot(key) {
+            Some(i) => &inner.nodes[i].val,
+            None => &crate::value::NIL.0,
+        }
+    }
+
     /// Raw get of a short (interned) string key whose hash the caller already read.
     #[inline(always)]
     pub fn get_short_str(&self, s: Gc<LuaStr>, hash: u64) -> Value {
@@ -795,6 +856,16 @@ impl Inner {
             return self.array[idx as usize];
         }
         self.get_int_hashed(i)
+    }
+
+    /// `get_int_ref` outside the array part (out of line, as `get_int_hashed`).
+    #[inline(never)]
+    fn get_int_hashed_ref(&self, i: i64) -> &Value {
+        match self.int_slot(i) {
+            // SAFETY: a slot index comes from the lookup, inside `nodes`.
+            Some(s) => unsafe { &self.nodes.get_unchecked(s).val },
+            None => &crate::value::NIL.0,
+        }
     }
 
     /// `get_int` outside the array part (out of line: the loop inlines `get_int`).

@@ -68,8 +68,12 @@ pub struct CallInfo {
     pub base: u32,
     /// Top of the frame's registers (Lua) / limit of guaranteed stack (native).
     pub top: u32,
-    /// Saved program counter (Lua).
+    /// Saved program counter (Lua): the index of the next instruction.
     pub pc: u32,
+    /// The same as a pointer into the code (Lua frames, written with `pc` by the loop
+    /// when a frame calls out): the loop's inline returns resume the caller from it
+    /// without loading the caller's code through its closure. Null until then.
+    pub savedpc: *const u32,
     /// Results wanted by the caller (-1: all).
     pub nresults: i32,
     pub status: u16,
@@ -83,7 +87,7 @@ pub struct CallInfo {
     pub clevel: u16,
 }
 
-const _: () = assert!(std::mem::size_of::<CallInfo>() == 40);
+const _: () = assert!(std::mem::size_of::<CallInfo>() == 48);
 
 impl CallInfo {
     pub fn base_frame() -> CallInfo {
@@ -92,6 +96,7 @@ impl CallInfo {
             base: 1,
             top: 1,
             pc: 0,
+            savedpc: std::ptr::null(),
             nresults: 0,
             status: 0,
             k: None,

@@ -61,6 +61,49 @@ impl Value {
     }
 }
 
+/// A `nil` with a static address: what the table lookups that return a reference to the
+/// value slot (`Table::get_int_ref`...) return for an absent key (PUC's `absentkey`).
+pub static NIL: StaticNil = StaticNil(Value::Nil);
+
+/// The type of `NIL`.
+pub struct StaticNil(pub Value);
+
+// SAFETY: the value is `nil`, which holds no pointer, and it is never written.
+unsafe impl Sync for StaticNil {}
+
+/// The tag byte of `Value::Int` (see `Value::tag`).
+pub const TAG_INT: u8 = 2;
+/// The tag byte of `Value::Num`.
+pub const TAG_NUM: u8 = 3;
+
+impl Value {
+    /// The tag byte: the variant's index (`repr(C, u8)`), e.g. `TAG_INT`, `TAG_NUM`. The
+    /// arithmetic handlers test two operands' tags for equality first.
+    #[inline(always)]
+    pub fn tag(&self) -> u8 {
+        // SAFETY: by `repr(C, u8)` the first byte of a `Value` is its tag.
+        unsafe { *(self as *const Value as *const u8) }
+    }
+    /// The integer of a `Value::Int`.
+    ///
+    /// # Safety
+    /// `self.tag() == TAG_INT`.
+    #[inline(always)]
+    pub unsafe fn int_unchecked(&self) -> i64 {
+        // SAFETY: an `Int` payload is the i64 at offset 8 (`repr(C, u8)`).
+        unsafe { *(self as *const Value as *const i64).add(1) }
+    }
+    /// The float of a `Value::Num`.
+    ///
+    /// # Safety
+    /// `self.tag() == TAG_NUM`.
+    #[inline(always)]
+    pub unsafe fn num_unchecked(&self) -> f64 {
+        // SAFETY: a `Num` payload is the f64 at offset 8 (`repr(C, u8)`).
+        unsafe { *(self as *const Value as *const f64).add(1) }
+    }
+}
+
 /// The basic types of Lua, as `type` names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Type {
@@ -200,5 +243,23 @@ impl Eq for KeyValue {}
 impl Hash for KeyValue {
     fn hash<H: Hasher>(&self, state: &mut H) {
         state.write_u64(crate::table::hash_value(self.0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_and_payloads() {
+        assert_eq!(Value::Int(-7).tag(), TAG_INT);
+        assert_eq!(Value::Num(0.5).tag(), TAG_NUM);
+        assert_ne!(Value::Nil.tag(), TAG_INT);
+        assert_ne!(Value::Bool(true).tag(), TAG_NUM);
+        // SAFETY: the tags were just checked.
+        unsafe {
+            assert_eq!(Value::Int(-7).int_unchecked(), -7);
+            assert_eq!(Value::Num(0.5).num_unchecked(), 0.5);
+        }
     }
 }
