@@ -105,8 +105,74 @@ const WEAK_LISTED: u8 = 8;
 /// survives), or it is old.
 const AGED: u8 = 16;
 
+/// An object's header: one word holding its type's `VTable` address (64-byte aligned)
+/// with the flags in the low 6 bits, so that the object list holds thin pointers (8 bytes
+/// per object, not a 16-byte `dyn` pointer) and the header stays one word.
 struct Header {
-    flags: Cell<u8>,
+    flags: Flags,
+}
+
+/// The header word; `get`/`set` see only the flags.
+struct Flags(Cell<usize>);
+
+const FLAG_BITS: usize = 63;
+const _: () = assert!(
+    AGED as usize * 2 <= FLAG_BITS + 1,
+    "flags fit below the vtable"
+);
+
+impl Flags {
+    #[inline(always)]
+    fn new(vtable: &'static VTable, flags: u8) -> Flags {
+        Flags(Cell::new(vtable as *const VTable as usize | flags as usize))
+    }
+    #[inline(always)]
+    fn get(&self) -> u8 {
+        (self.0.get() & FLAG_BITS) as u8
+    }
+    #[inline(always)]
+    fn set(&self, flags: u8) {
+        self.0.set((self.0.get() & !FLAG_BITS) | flags as usize);
+    }
+    #[inline(always)]
+    fn vtable(&self) -> &'static VTable {
+        // SAFETY: the word was made by `Flags::new` from a `&'static VTable` whose low
+        // bits are zero (64-byte alignment); `set` keeps the high bits.
+        unsafe { &*((self.0.get() & !FLAG_BITS) as *const VTable) }
+    }
+}
+
+/// What the heap needs to know of an object's type to use it from a thin pointer: how
+/// to make its `dyn Trace` pointer back.
+#[repr(align(64))]
+struct VTable {
+    to_dyn: unsafe fn(Thin) -> Erased,
+}
+
+/// The `VTable` of `T` (one per type, a promoted constant).
+struct TypeInfo<T>(PhantomData<T>);
+impl<T: Trace + 'static> TypeInfo<T> {
+    const VTABLE: &'static VTable = &VTable {
+        to_dyn: to_dyn::<T>,
+    };
+}
+
+/// # Safety
+/// `h` is the header of a live `GcBox<T>`.
+unsafe fn to_dyn<T: Trace + 'static>(h: Thin) -> Erased {
+    let p: NonNull<GcBox<T>> = h.cast();
+    p
+}
+
+/// A thin pointer to a box (its header), as the object list keeps it.
+type Thin = NonNull<Header>;
+
+/// The `dyn` pointer of the object whose header `h` is.
+#[inline(always)]
+fn fat(h: Thin) -> Erased {
+    // SAFETY: every thin pointer the heap keeps is the header of a live box, made by
+    // `alloc` with its type's vtable (`GcBox` is `repr(C)`: the header is at offset 0).
+    unsafe { (h.as_ref().flags.vtable().to_dyn)(h) }
 }
 
 #[repr(C)]
@@ -438,7 +504,7 @@ const SWEEP_COST: isize = 8;
 
 /// A per-state heap.
 pub struct Heap {
-    objects: Vec<Erased>,
+    objects: Vec<Thin>,
     /// Bytes currently allocated (boxes plus their reported extra sizes).
     allocated: usize,
     /// The next cycle starts when `allocated` reaches this (from `pause` and the live
@@ -582,12 +648,12 @@ impl Heap {
         self.allocated += size;
         let boxed = Box::new(GcBox {
             header: Header {
-                flags: Cell::new(self.birth),
+                flags: Flags::new(TypeInfo::<T>::VTABLE, self.birth),
             },
             value,
         });
         let ptr = NonNull::from(Box::leak(boxed));
-        self.objects.push(ptr);
+        self.objects.push(ptr.cast());
         Gc {
             ptr,
             _not_send: PhantomData,
@@ -936,7 +1002,7 @@ impl Heap {
         let mut done = 0isize;
         let end = self.whiten_end.min(self.objects.len());
         while self.whiten_pos < end && done < budget {
-            let obj = self.objects[self.whiten_pos];
+            let obj = fat(self.objects[self.whiten_pos]);
             self.whiten_pos += 1;
             done += SWEEP_COST;
             // SAFETY: nothing is freed outside the sweep; every listed object is live.
@@ -1042,7 +1108,8 @@ impl Heap {
     pub fn verify_black(&mut self) -> usize {
         let mut found = 0;
         self.marker.checking = true;
-        for &obj in &self.objects {
+        for &thin in &self.objects {
+            let obj = fat(thin);
             // SAFETY: nothing is freed while marking; every listed object is live.
             let r = unsafe { obj.as_ref() };
             if r.header.flags.get() & BLACK == 0 {
@@ -1128,7 +1195,7 @@ impl Heap {
         if whiten {
             for obj in &self.objects {
                 // SAFETY: every listed object is live (nothing is freed outside the sweep).
-                let h = unsafe { &obj.as_ref().header };
+                let h = unsafe { obj.as_ref() };
                 h.flags.set(h.flags.get() & !(MARKED | BLACK | WEAK_LISTED));
             }
             self.drop_lists();
@@ -1215,7 +1282,8 @@ impl Heap {
         let mut freed = 0usize;
         let (mut read, mut write) = (self.sweep_read, self.sweep_write);
         while read < self.objects.len() && done < budget {
-            let obj = self.objects[read];
+            let slot = self.objects[read];
+            let obj = fat(slot);
             read += 1;
             done += SWEEP_COST;
             // SAFETY: every pointer in `objects` past the read position is a live box
@@ -1239,7 +1307,7 @@ impl Heap {
                         r.header.flags.set(f & !(MARKED | BLACK | WEAK_LISTED));
                     }
                     self.sweep_live += size;
-                    self.objects[write] = obj;
+                    self.objects[write] = slot;
                     write += 1;
                 } else {
                     freed += size;
@@ -1296,7 +1364,7 @@ impl Heap {
         let mut old_end = self.old_end;
         for i in self.old_end..self.objects.len() {
             // SAFETY: every listed object is live (the sweep is over).
-            let f = unsafe { self.objects[i].as_ref().header.flags.get() };
+            let f = unsafe { self.objects[i].as_ref().flags.get() };
             if f & MARKED != 0 {
                 self.objects.swap(old_end, i);
                 old_end += 1;
@@ -1332,7 +1400,7 @@ impl Drop for Heap {
         for obj in self.objects.drain(..) {
             // SAFETY: the heap owns every box in `objects`; when the heap goes, no handle
             // may be used any more (they all belong to this heap's state).
-            unsafe { drop(Box::from_raw(obj.as_ptr())) };
+            unsafe { drop(Box::from_raw(fat(obj).as_ptr())) };
         }
     }
 }
