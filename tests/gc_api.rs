@@ -3,42 +3,15 @@
 
 use std::cell::Cell;
 
-use luavm_vm::{LuaResult, State, Value, MULTRET};
+use luavm_vm::{LuaResult, State, Value};
+
+mod common;
+use common::run;
 
 fn new_state() -> State {
     let mut s = State::new();
     luavm_stdlib::open_all(&mut s);
     s
-}
-
-/// Run `code`; its results as strings (`tostring`-like for the simple types), or the
-/// error message.
-fn run(s: &mut State, code: &str) -> Result<Vec<String>, String> {
-    let base = s.top();
-    let r = match s.load(code.as_bytes(), b"=test") {
-        Ok(f) => {
-            s.push(f);
-            s.pcall(base, MULTRET, 0)
-        }
-        Err(e) => Err(e),
-    };
-    let out = match r {
-        Ok(()) => Ok((base..s.top()).map(|i| show(s.stack_at(i))).collect()),
-        Err(_) => Err(show(s.error_value())),
-    };
-    s.set_top(base);
-    out
-}
-
-fn show(v: Value) -> String {
-    match v {
-        Value::Nil => "nil".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Num(f) => f.to_string(),
-        Value::Str(s) => s.to_str_lossy().into_owned(),
-        other => other.type_name().to_string(),
-    }
 }
 
 #[test]

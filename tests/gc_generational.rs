@@ -8,7 +8,10 @@
 //! heap objects), with automatic collection stopped, so every collection is explicit.
 
 use luavm_gc::Phase;
-use luavm_vm::{GcMode, LuaResult, State, Value, MULTRET};
+use luavm_vm::{GcMode, LuaResult, State, Value};
+
+mod common;
+use common::run;
 
 fn minor(s: &mut State) -> LuaResult<usize> {
     let ran = s.gc_minor();
@@ -32,31 +35,6 @@ fn gen_state() -> State {
     assert_eq!(s.set_gc_mode(GcMode::Generational), GcMode::Incremental);
     s.heap.verify = true;
     s
-}
-
-/// Run `code`; its results as strings, or the error message.
-fn run(s: &mut State, code: &str) -> Result<Vec<String>, String> {
-    let base = s.top();
-    let r = match s.load(code.as_bytes(), b"=test") {
-        Ok(f) => {
-            s.push(f);
-            s.pcall(base, MULTRET, 0)
-        }
-        Err(e) => Err(e),
-    };
-    let show = |v: Value| match v {
-        Value::Str(x) => String::from_utf8_lossy(x.as_bytes()).into_owned(),
-        Value::Int(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Nil => "nil".into(),
-        other => other.type_name().to_string(),
-    };
-    let out = match r {
-        Ok(()) => Ok((base..s.top()).map(|i| show(s.stack_at(i))).collect()),
-        Err(_) => Err(show(s.error_value())),
-    };
-    s.set_top(base);
-    out
 }
 
 /// Run `code` (which must return true) and check that no barrier was missing.

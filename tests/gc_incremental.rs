@@ -4,37 +4,15 @@
 //! `collectgarbage("step")`, and pauses bounded by the step size.
 
 use luavm_gc::Phase;
-use luavm_vm::{State, Value, MULTRET};
+use luavm_vm::{State, Value};
+
+mod common;
+use common::run;
 
 fn new_state() -> State {
     let mut s = State::new();
     luavm_stdlib::open_all(&mut s);
     s
-}
-
-/// Run `code`; its results as strings, or the error message.
-fn run(s: &mut State, code: &str) -> Result<Vec<String>, String> {
-    let base = s.top();
-    let r = match s.load(code.as_bytes(), b"=test") {
-        Ok(f) => {
-            s.push(f);
-            s.pcall(base, MULTRET, 0)
-        }
-        Err(e) => Err(e),
-    };
-    let show = |v: Value| match v {
-        Value::Str(x) => String::from_utf8_lossy(x.as_bytes()).into_owned(),
-        Value::Int(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Nil => "nil".into(),
-        other => other.type_name().to_string(),
-    };
-    let out = match r {
-        Ok(()) => Ok((base..s.top()).map(|i| show(s.stack_at(i))).collect()),
-        Err(_) => Err(show(s.error_value())),
-    };
-    s.set_top(base);
-    out
 }
 
 /// A program that writes old objects in every way the barriers cover: table fields
