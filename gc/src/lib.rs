@@ -112,6 +112,15 @@ struct Header {
     flags: Flags,
 }
 
+impl Header {
+    /// Forget this cycle's marking: unmarked, not black, not listed for weak clearing.
+    #[inline(always)]
+    fn make_white(&self) {
+        self.flags
+            .set(self.flags.get() & !(MARKED | BLACK | WEAK_LISTED));
+    }
+}
+
 /// The header word; `get`/`set` see only the flags.
 struct Flags(Cell<usize>);
 
@@ -1002,12 +1011,10 @@ impl Heap {
         let mut done = 0isize;
         let end = self.whiten_end.min(self.objects.len());
         while self.whiten_pos < end && done < budget {
-            let obj = fat(self.objects[self.whiten_pos]);
+            // SAFETY: nothing is freed outside the sweep; every listed object is live.
+            unsafe { self.objects[self.whiten_pos].as_ref() }.make_white();
             self.whiten_pos += 1;
             done += SWEEP_COST;
-            // SAFETY: nothing is freed outside the sweep; every listed object is live.
-            let h = unsafe { &obj.as_ref().header };
-            h.flags.set(h.flags.get() & !(MARKED | BLACK | WEAK_LISTED));
         }
         (done, self.whiten_pos >= end)
     }
@@ -1195,8 +1202,7 @@ impl Heap {
         if whiten {
             for obj in &self.objects {
                 // SAFETY: every listed object is live (nothing is freed outside the sweep).
-                let h = unsafe { obj.as_ref() };
-                h.flags.set(h.flags.get() & !(MARKED | BLACK | WEAK_LISTED));
+                unsafe { obj.as_ref() }.make_white();
             }
             self.drop_lists();
             self.phase = Phase::Pause;
@@ -1304,7 +1310,7 @@ impl Heap {
                     } else if self.sweep_keeps {
                         r.header.flags.set(f | AGED);
                     } else {
-                        r.header.flags.set(f & !(MARKED | BLACK | WEAK_LISTED));
+                        r.header.make_white();
                     }
                     self.sweep_live += size;
                     self.objects[write] = slot;
