@@ -658,7 +658,7 @@ impl State {
         } else if self.heap.is_running() && self.heap.is_stress() {
             self.collect(true);
         } else if self.heap.is_running() && self.heap.is_stress_steps() {
-            if self.heap.mode() == Mode::Generational && self.heap.phase() == Phase::Pause {
+            if self.between_minors() {
                 // generational stress: a minor at every safe point, a major now and then
                 self.stress_count = self.stress_count.wrapping_add(1);
                 if self.stress_count.is_multiple_of(STRESS_MAJOR_EVERY) {
@@ -670,10 +670,7 @@ impl State {
                 self.gc_step(true, STRESS_STEP);
             }
         } else if self.heap.step_due() {
-            if self.heap.mode() == Mode::Generational
-                && self.heap.phase() == Phase::Pause
-                && !self.heap.major_due()
-            {
+            if self.between_minors() && !self.heap.major_due() {
                 self.minor_collection(true);
             } else {
                 let budget = self.heap.step_budget();
@@ -748,7 +745,7 @@ impl State {
     /// Generational mode, between collections: a minor collection now (no finalizer runs
     /// here). Returns false (and does nothing) in incremental mode or during a major.
     pub fn gc_minor(&mut self) -> bool {
-        if self.heap.mode() != Mode::Generational || self.heap.phase() != Phase::Pause {
+        if !self.between_minors() {
             return false;
         }
         self.minor_collection(true);
@@ -789,8 +786,7 @@ impl State {
         let start = std::time::Instant::now();
         self.finish_sweep();
         self.heap.abort_cycle();
-        self.heap.start_cycle(|_| {});
-        self.mark_roots(precise);
+        self.start_marking(precise);
         self.heap.mark_from(|_| {});
         self.gc_atomic(precise);
         self.finish_sweep();
@@ -830,16 +826,14 @@ impl State {
                     budget -= 1024;
                 }
                 Phase::Pause => {
-                    self.heap.start_cycle(|_| {});
-                    self.mark_roots(precise);
+                    self.start_marking(precise);
                     budget -= 1024;
                 }
                 Phase::Whiten => {
                     let (work, done) = self.heap.whiten_step(budget);
                     budget -= work;
                     if done {
-                        self.heap.start_cycle(|_| {});
-                        self.mark_roots(precise);
+                        self.start_marking(precise);
                         budget -= 1024;
                     }
                 }
@@ -869,6 +863,18 @@ impl State {
         self.heap.set_pending_finalizers(!self.tobefnz.is_empty());
         self.heap.stats.record_step(start.elapsed());
         finished
+    }
+
+    /// Start a cycle's marking (every object white): mark the roots; tracing is left to
+    /// the steps.
+    fn start_marking(&mut self, precise: bool) {
+        self.heap.start_cycle(|_| {});
+        self.mark_roots(precise);
+    }
+
+    /// Whether a minor collection can run now: generational mode, no major in progress.
+    fn between_minors(&self) -> bool {
+        self.heap.mode() == Mode::Generational && self.heap.phase() == Phase::Pause
     }
 
     /// A minor collection (generational mode, between collections; PUC 5.4's
