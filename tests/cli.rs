@@ -6,6 +6,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+mod common;
+use common::lua53;
+
 const LUAVM: &str = env!("CARGO_BIN_EXE_luavm");
 
 struct Out {
@@ -50,19 +53,10 @@ fn run(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Out {
     run_with(LUAVM, args, stdin, env)
 }
 
-fn reference() -> Option<&'static str> {
-    Command::new("lua5.3")
-        .arg("-v")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|_| "lua5.3")
-}
-
 /// Run under both and compare stdout, stderr and the exit code.
 fn same_as_lua53(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Out {
     let ours = run(args, stdin, env);
-    if let Some(r) = reference() {
+    if let Some(r) = lua53() {
         let theirs = run_with(r, args, stdin, env);
         assert_eq!(ours.stdout, theirs.stdout, "stdout of {args:?}");
         assert_eq!(ours.stderr, theirs.stderr, "stderr of {args:?}");
@@ -265,7 +259,7 @@ fn bad_options() {
     ] {
         let o = run(args, "", &[]);
         assert_eq!(o.code, 1, "{args:?}");
-        if let Some(r) = reference() {
+        if let Some(r) = lua53() {
             let theirs = run_with(r, args, "", &[]);
             assert_eq!(
                 o.stderr.lines().next(),

@@ -11,21 +11,15 @@ use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::lua53;
+
 const LUAVM: &str = env!("CARGO_BIN_EXE_luavm");
 
 fn tmpdir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("luavm_cli_interrupt_{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-fn reference() -> Option<&'static str> {
-    Command::new("lua5.3")
-        .arg("-v")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|_| "lua5.3")
 }
 
 /// A running interpreter with piped standard streams.
@@ -130,7 +124,7 @@ impl Session {
 /// The binaries to check: luavm, and lua5.3 when installed.
 fn binaries() -> Vec<&'static str> {
     let mut v = vec![LUAVM];
-    v.extend(reference());
+    v.extend(lua53());
     v
 }
 
@@ -142,6 +136,16 @@ fn same_for_all<T: PartialEq + std::fmt::Debug>(case: impl Fn(&'static str) -> T
         assert_eq!(ours, theirs, "luavm differs from {bin}");
     }
     ours
+}
+
+/// Run `bin` with `args` until it prints "ready", interrupt it, and return its exit code,
+/// stdout and stderr.
+fn interrupted(bin: &'static str, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut s = Session::start(bin, args);
+    s.wait_for("ready\n");
+    s.interrupt();
+    let (st, out, err) = s.finish();
+    (st.code(), out, err)
 }
 
 fn write_script(name: &str, text: &str) -> String {
@@ -157,13 +161,7 @@ fn ctrl_c_stops_a_script_with_a_traceback_and_status_1() {
          local function f() while true do end end\n\
          f()\n",
     );
-    let (status, out, err) = same_for_all(|bin| {
-        let mut s = Session::start(bin, &[&script]);
-        s.wait_for("ready\n");
-        s.interrupt();
-        let (st, out, err) = s.finish();
-        (st.code(), out, err)
-    });
+    let (status, out, err) = same_for_all(|bin| interrupted(bin, &[&script]));
     assert_eq!(status, Some(1));
     assert_eq!(out, "ready\n");
     assert_eq!(
@@ -179,17 +177,13 @@ fn ctrl_c_stops_a_script_with_a_traceback_and_status_1() {
 #[test]
 fn ctrl_c_in_the_main_chunk_of_command_line_code() {
     let (status, _, err) = same_for_all(|bin| {
-        let mut s = Session::start(
+        interrupted(
             bin,
             &[
                 "-e",
                 "io.write('ready\\n') io.stdout:flush() while true do end",
             ],
-        );
-        s.wait_for("ready\n");
-        s.interrupt();
-        let (st, out, err) = s.finish();
-        (st.code(), out, err)
+        )
     });
     assert_eq!(status, Some(1));
     assert_eq!(
@@ -206,13 +200,7 @@ fn pcall_catches_the_interrupt_and_the_script_goes_on() {
          print(pcall(function() while true do end end))\n\
          print('go on')\n",
     );
-    let (status, out, err) = same_for_all(|bin| {
-        let mut s = Session::start(bin, &[&script]);
-        s.wait_for("ready\n");
-        s.interrupt();
-        let (st, out, err) = s.finish();
-        (st.code(), out, err)
-    });
+    let (status, out, err) = same_for_all(|bin| interrupted(bin, &[&script]));
     assert_eq!(status, Some(0));
     assert_eq!(out, "ready\nfalse\tinterrupted!\ngo on\n");
     assert_eq!(err, "");

@@ -1,6 +1,9 @@
-//! Helpers shared by the Rust tests that drive a raw `State` (the collector's tests).
+//! Helpers shared by the Rust tests: running code in a raw `State` (the collector's
+//! tests) and finding the reference interpreter (the command-line tests).
 
 #![allow(dead_code)]
+
+use std::process::Command;
 
 use luavm_vm::{State, Value, MULTRET};
 
@@ -34,4 +37,14 @@ pub fn show(v: Value) -> String {
         Value::Str(s) => s.to_str_lossy().into_owned(),
         other => other.type_name().to_string(),
     }
+}
+
+/// The reference interpreter for differential tests, `lua5.3`, when it is installed.
+pub fn lua53() -> Option<&'static str> {
+    Command::new("lua5.3")
+        .arg("-v")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| "lua5.3")
 }
