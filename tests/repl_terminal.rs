@@ -23,9 +23,13 @@ struct Session {
 impl Session {
     fn start() -> Session {
         let luavm = env!("CARGO_BIN_EXE_luavm");
+        // `exec`: the shell that script(1) starts (`$SHELL -c`, dash when SHELL is unset)
+        // must not stay as luavm's parent, or the terminal's SIGINT kills it too
+        let command = format!("exec '{luavm}'");
         let mut child = Command::new("script")
-            .args(["-qfec", luavm, "/dev/null"])
+            .args(["-qfec", &command, "/dev/null"])
             .env("TERM", "xterm")
+            .env("SHELL", "/bin/sh")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
