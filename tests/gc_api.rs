@@ -107,6 +107,34 @@ fn memory_accounting_covers_strings_tables_closures_stacks_and_userdata() {
     assert!(s.memory_used() >= before + 4096);
 }
 
+/// A table constructor's array part is exactly as big as its items, whether the last
+/// item is a call (its count known only at run time, `SETLIST` with `B = 0`) or not, as
+/// PUC's `luaH_resizearray`: no growth room (binary trees of `{ f(), f() }` nodes).
+#[test]
+fn constructors_size_the_array_part_exactly() {
+    let mut s = new_state();
+    let cost = |s: &mut State, make: &str| {
+        let code = format!(
+            "local function two() return 1 end
+             local function make() return {make} end
+             collectgarbage() collectgarbage('stop')
+             local keep, c0 = {{}}, 0
+             keep[1000] = true
+             c0 = collectgarbage('count')
+             for i = 1, 1000 do keep[i] = make() end
+             local c = collectgarbage('count') - c0
+             collectgarbage('restart')
+             return c"
+        );
+        run(s, &code).unwrap()[0].parse::<f64>().unwrap()
+    };
+    let known = cost(&mut s, "{ 1, 2 }");
+    let call_last = cost(&mut s, "{ two(), two() }");
+    let three = cost(&mut s, "{ 1, 2, 3 }");
+    assert_eq!(call_last, known, "a call as the last item over-sizes the array");
+    assert!(three > known, "the array part is counted ({three} <= {known})");
+}
+
 #[test]
 fn stress_mode_collects_at_every_safe_point() {
     let mut s = new_state();

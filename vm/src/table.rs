@@ -742,6 +742,8 @@ impl Table {
                     }
                 }
             }
+            // exactly the constructor's size, as PUC's `luaH_resizearray` (no growth room)
+            inner.array.reserve_exact(end - inner.array.len());
             inner.array.resize(end, Value::Nil);
         }
         inner.array[first..end].copy_from_slice(values);
