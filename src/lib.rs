@@ -42,7 +42,7 @@ pub mod prelude {
     pub use luavm_stdlib::StdlibExt;
     pub use luavm_vm::embed::prelude::*;
     pub use luavm_vm::embed::{
-        AnyUserData, AsyncReturnValue, Error, ErrorKind, InterruptHandle, Lua, LuaFunction,
+        AnyUserData, AsyncReturnValue, Error, ErrorKind, GcMode, InterruptHandle, Lua, LuaFunction,
         LuaString, LuaTable, LuaThread, LuaVM, LuaValue, MetaMethod, SafeOption, Stdlib,
         UserDataMethods, Variadic,
     };

@@ -541,11 +541,6 @@ fn run() -> ExitCode {
         Ok("") | Ok("0") | Err(_) => {}
         Ok(_) => s.set_gc_stress(true),
     }
-    // the collector runs in generational mode, as lua5.4's `lua` does
-    // (LUAVM_GC_MODE=incremental: in 5.3's incremental mode)
-    if std::env::var("LUAVM_GC_MODE").as_deref() != Ok("incremental") {
-        s.set_gc_mode(luavm::raw::GcMode::Generational);
-    }
     if args.big_e {
         let reg = s.registry();
         let k = s.str_value(b"LUA_NOENV");
@@ -569,6 +564,11 @@ fn run() -> ExitCode {
         s.raw_set_int(argt, j as i64 - script as i64, v);
     }
     s.set_global("arg", Value::Table(argt));
+    // the collector runs in generational mode from here, as lua5.4's `lua` switches after
+    // opening the libraries and making `arg` (LUAVM_GC_MODE=incremental: 5.3's mode)
+    if std::env::var("LUAVM_GC_MODE").as_deref() != Ok("incremental") {
+        s.set_gc_mode(luavm::raw::GcMode::Generational);
+    }
 
     if !args.big_e && !cli.handle_luainit() {
         return ExitCode::from(1);

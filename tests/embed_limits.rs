@@ -205,3 +205,27 @@ fn sandbox_options() {
         assert_eq!(e.kind(), ErrorKind::InstructionLimit);
     }
 }
+
+/// `SafeOption::gc_mode`: the collector starts in the mode asked for (incremental by
+/// default, as Lua 5.3), and Lua code can still switch.
+#[test]
+fn the_collector_mode_is_an_option() {
+    let mode_of = |opts: SafeOption| {
+        let mut vm = LuaVM::new(opts);
+        vm.open_stdlib(Stdlib::All).unwrap();
+        // switching returns the mode it leaves (5.4's `collectgarbage`)
+        let r = vm
+            .execute_string(
+                "local t = {} for i = 1, 1e5 do t[i % 100 + 1] = {i} end
+                 return collectgarbage('incremental')",
+            )
+            .unwrap();
+        r[0].as_str().unwrap().to_string()
+    };
+    assert_eq!(mode_of(SafeOption::default()), "incremental");
+    let generational = SafeOption {
+        gc_mode: GcMode::Generational,
+        ..SafeOption::default()
+    };
+    assert_eq!(mode_of(generational), "generational");
+}

@@ -131,8 +131,14 @@ fn constructors_size_the_array_part_exactly() {
     let known = cost(&mut s, "{ 1, 2 }");
     let call_last = cost(&mut s, "{ two(), two() }");
     let three = cost(&mut s, "{ 1, 2, 3 }");
-    assert_eq!(call_last, known, "a call as the last item over-sizes the array");
-    assert!(three > known, "the array part is counted ({three} <= {known})");
+    assert_eq!(
+        call_last, known,
+        "a call as the last item over-sizes the array"
+    );
+    assert!(
+        three > known,
+        "the array part is counted ({three} <= {known})"
+    );
 }
 
 #[test]

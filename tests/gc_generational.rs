@@ -379,11 +379,13 @@ fn automatic_minors_and_majors_free_garbage() {
 
 #[test]
 fn a_young_object_with_a_finalizer_is_finalized_by_automatic_collections() {
-    // minors never find it dead, but one that sees it unreachable asks for a major
+    // minors never find it dead, but one that sees it unreachable asks for a major (an
+    // old heap of a megabyte first, so that minors come before the next major)
     let mut s = gen_state();
     check(
         &mut s,
-        "local done = false
+        "old = {} for i = 1, 16000 do old[i] = {} end collectgarbage()
+         local done = false
          do setmetatable({}, {__gc = function() done = true end}) end
          local junk, n = nil, 0
          repeat junk = {}; n = n + 1 until done or n > 10000000

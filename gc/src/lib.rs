@@ -585,7 +585,11 @@ pub struct Heap {
     _not_send: PhantomData<*const ()>,
 }
 
-const MIN_THRESHOLD: usize = 256 * 1024;
+/// The smallest heap at which a cycle starts: PUC has none (its first threshold is the
+/// pause times the heap after the libraries were opened); this floor only spares a tiny
+/// heap a collection every few kilobytes. Above it thresholds follow `pause` exactly, as
+/// PUC's, so a growing heap is collected at the same sizes as `lua5.4`'s.
+const MIN_THRESHOLD: usize = 32 * 1024;
 
 impl Default for Heap {
     fn default() -> Self {

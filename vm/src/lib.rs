@@ -16,6 +16,7 @@
 
 pub mod api;
 pub mod arith;
+mod array_part;
 pub mod call;
 pub mod coroutine;
 pub mod debug;

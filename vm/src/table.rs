@@ -33,6 +33,7 @@ use std::cell::{Cell, UnsafeCell};
 
 use luavm_gc::{Gc, Marker, Trace, WeakPart};
 
+use crate::array_part::ArrayPart;
 use crate::string::LuaStr;
 use crate::value::{float_to_int_exact, Value};
 
@@ -91,7 +92,7 @@ impl Node {
 
 #[derive(Default)]
 struct Inner {
-    array: Vec<Value>,
+    array: ArrayPart,
     nodes: Box<[Node]>,
     /// Every node at or above this index has a key (PUC's `lastfree`); free nodes are
     /// searched for downwards from here. (`u32`, as the links: a hash part never reaches
@@ -102,15 +103,16 @@ struct Inner {
     meta_absent: u8,
 }
 
-/// A Lua table. 56 bytes, so that with the collector's header an object is 64 bytes, one
-/// cache line in the allocator's 64-byte size class (programs make many small tables).
+/// A Lua table. 48 bytes, so that with the collector's header an object is 56 bytes, as
+/// PUC 5.4's `Table` (programs make many small tables; the array part is an `ArrayPart`,
+/// 16 bytes, for this).
 #[derive(Default)]
 pub struct Table {
     inner: UnsafeCell<Inner>,
     metatable: Cell<Option<Gc<Table>>>,
 }
 
-const _: () = assert!(std::mem::size_of::<Table>() == 56);
+const _: () = assert!(std::mem::size_of::<Table>() == 48);
 
 impl Trace for Table {
     fn trace(&self, m: &mut Marker) {
@@ -129,7 +131,7 @@ impl Trace for Table {
         let inner = self.inner();
         match mode {
             0 => {
-                for v in &inner.array {
+                for v in inner.array.iter() {
                     mark_value(m, *v);
                 }
                 let mut dead_keys = false;
@@ -148,7 +150,7 @@ impl Trace for Table {
                 }
             }
             WEAK_VALUES => {
-                for v in &inner.array {
+                for v in inner.array.iter() {
                     mark_string(m, *v);
                 }
                 for n in inner.nodes.iter() {
@@ -161,7 +163,7 @@ impl Trace for Table {
             }
             WEAK_KEYS => {
                 // an ephemeron table: a value is reachable if its key is
-                for v in &inner.array {
+                for v in inner.array.iter() {
                     mark_value(m, *v);
                 }
                 let mut pending = false;
@@ -182,7 +184,7 @@ impl Trace for Table {
                 }
             }
             _ => {
-                for v in &inner.array {
+                for v in inner.array.iter() {
                     mark_string(m, *v);
                 }
                 for n in inner.nodes.iter() {
@@ -382,7 +384,7 @@ impl Table {
         let t = Table::default();
         {
             let inner = t.inner_mut();
-            inner.array = Vec::with_capacity(narray);
+            inner.array = ArrayPart::with_capacity(narray);
             if nhash > 0 {
                 inner.set_node_vector(hash_capacity_for(nhash));
             }

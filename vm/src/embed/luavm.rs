@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::limits::InterruptShared;
 use crate::state::State;
+use crate::GcMode;
 
 use super::context::{handle_raw, Lua, LuaApi};
 use super::convert::{FromLuaMulti, IntoLuaMulti};
@@ -142,6 +143,11 @@ pub struct SafeOption {
     pub libraries: Stdlib,
     /// Whether `load` (the API and Lua's) accepts precompiled chunks (default: no).
     pub allow_binary_chunks: bool,
+    /// How the collector works (default: `GcMode::Incremental`, Lua 5.3's; the `luavm`
+    /// command runs `GcMode::Generational`, as `lua5.4` does: shorter-lived garbage is
+    /// freed sooner, mutating a big old heap costs more). Lua code can switch with
+    /// `collectgarbage("generational")` / `("incremental")`.
+    pub gc_mode: GcMode,
 }
 
 impl Default for SafeOption {
@@ -152,6 +158,7 @@ impl Default for SafeOption {
             max_call_depth: None,
             libraries: Stdlib::All,
             allow_binary_chunks: false,
+            gc_mode: GcMode::Incremental,
         }
     }
 }
@@ -174,7 +181,7 @@ impl SafeOption {
             instruction_limit: Some(100_000_000),
             max_call_depth: Some(10_000),
             libraries: Stdlib::Safe,
-            allow_binary_chunks: false,
+            ..SafeOption::default()
         }
     }
 }
@@ -268,6 +275,9 @@ impl LuaVM {
         state.set_max_call_depth(options.max_call_depth);
         state.set_memory_limit(options.memory_limit);
         state.set_allow_binary_chunks(options.allow_binary_chunks);
+        if options.gc_mode != GcMode::Incremental {
+            state.set_gc_mode(options.gc_mode);
+        }
         LuaVM { state, options }
     }
 

@@ -51,6 +51,7 @@ mod roots;
 mod userdata;
 mod value;
 
+pub use crate::GcMode;
 pub use async_::block_on;
 pub use context::{Lua, LuaApi};
 pub use convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, Variadic};
