@@ -109,13 +109,28 @@ impl ArrayPart {
     }
 
     /// Room for exactly `additional` more values.
+    #[inline]
     pub fn reserve_exact(&mut self, additional: usize) {
+        if (self.cap - self.len) as usize >= additional {
+            return;
+        }
         self.with_vec(|v| v.reserve_exact(additional));
     }
 
     /// Grow or shrink to `n` values, new ones `fill`.
+    #[inline]
     pub fn resize(&mut self, n: usize, fill: Value) {
-        self.with_vec(|v| v.resize(n, fill));
+        if n <= self.len as usize {
+            self.len = n as u32;
+        } else if n <= self.cap as usize {
+            for i in self.len as usize..n {
+                // SAFETY: `i < n <= cap`: inside the allocation (unused slots).
+                unsafe { self.ptr.as_ptr().add(i).write(fill) };
+            }
+            self.len = n as u32;
+        } else {
+            self.with_vec(|v| v.resize(n, fill));
+        }
     }
 }
 

@@ -151,15 +151,19 @@ impl Trace for Thread {
         // a stack changes without write barriers: it is traced again in the atomic phase
         m.keep_gray();
         // the slots above a suspended thread's top are dead: clear them rather than
-        // keep their values alive (they would dangle once those are collected)
-        if let Ok(mut d) = self.data.try_borrow_mut() {
-            let top = d.top.min(d.stack.len());
-            for v in &mut d.stack[top..] {
-                *v = Value::Nil;
+        // keep their values alive (they would dangle once those are collected), and
+        // mark only the live part (a generational minor traces every thread: most of a
+        // suspended coroutine's stack is its dead part)
+        let live = match self.data.try_borrow_mut() {
+            Ok(mut d) => {
+                let top = d.top.min(d.stack.len());
+                d.stack[top..].fill(Value::Nil);
+                top
             }
-        }
+            Err(_) => usize::MAX,
+        };
         let d = self.data.borrow();
-        for v in &d.stack {
+        for v in &d.stack[..live.min(d.stack.len())] {
             mark_value(m, *v);
         }
         for u in &d.open_upvals {
