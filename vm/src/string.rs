@@ -13,30 +13,62 @@
 //!   borrows them instead of copying: one allocation, not two, and no bytes to account.
 
 use hashbrown::HashTable;
+use std::ptr::NonNull;
+
 use luavm_gc::{Gc, Heap, Marker, Trace};
 
 /// Longest string that is interned (PUC's `LUAI_MAXSHORTLEN`).
 pub const MAX_SHORT_LEN: usize = 40;
 
 /// An immutable Lua string: its hash and its bytes, which it owns or borrows for the
-/// whole program. 24 bytes: the variant tag and the 32-bit hash share the first word,
-/// and both variants keep (pointer, length) at the same place, so reading the bytes or
-/// the hash takes no branch.
-pub struct LuaStr(Repr);
-
-enum Repr {
-    Owned { hash: u32, bytes: Box<[u8]> },
-    Static { hash: u32, bytes: &'static [u8] },
+/// whole program. 16 bytes (24 with the collector's header, an allocator size class of
+/// its own): the 32-bit hash, the length with the "borrowed" bit, and the pointer to
+/// the bytes — the same place for both kinds, so reading the bytes or the hash takes no
+/// branch on the kind.
+///
+/// Invariants: `meta & LEN_MASK` is the length, except `HUGE`, which means that `ptr`
+/// points to a `Box<Box<[u8]>>` (strings of 2 GB and more, a length that does not fit);
+/// with `BORROWED`, `ptr` is a `&'static [u8]`'s pointer (never huge); otherwise the
+/// bytes are a `Box<[u8]>` of that length that this string owns.
+pub struct LuaStr {
+    hash: u32,
+    meta: u32,
+    ptr: NonNull<u8>,
 }
 
-const _: () = assert!(std::mem::size_of::<LuaStr>() == 24);
+const BORROWED: u32 = 1 << 31;
+const LEN_MASK: u32 = BORROWED - 1;
+const HUGE: u32 = LEN_MASK;
+
+const _: () = assert!(std::mem::size_of::<LuaStr>() == 16);
+
+impl Drop for LuaStr {
+    fn drop(&mut self) {
+        if self.meta & BORROWED != 0 {
+            return;
+        }
+        let n = self.meta & LEN_MASK;
+        // SAFETY: an owned string's `ptr` came from `Box::into_raw` of a `Box<[u8]>` of
+        // length `n`, or of a `Box<Box<[u8]>>` when `n` is `HUGE` (type invariant); it
+        // is dropped once, here.
+        unsafe {
+            if n == HUGE {
+                drop(Box::from_raw(self.ptr.as_ptr() as *mut Box<[u8]>));
+            } else {
+                let slice = std::ptr::slice_from_raw_parts_mut(self.ptr.as_ptr(), n as usize);
+                drop(Box::from_raw(slice));
+            }
+        }
+    }
+}
 
 impl Trace for LuaStr {
     fn trace(&self, _m: &mut Marker) {}
     fn extra_size(&self) -> usize {
-        match &self.0 {
-            Repr::Owned { bytes, .. } => bytes.len(),
-            Repr::Static { .. } => 0,
+        match self.meta {
+            m if m & BORROWED != 0 => 0,
+            HUGE => self.len() + std::mem::size_of::<Box<[u8]>>(),
+            m => m as usize,
         }
     }
     fn cache_key(&self) -> Option<u64> {
@@ -45,19 +77,56 @@ impl Trace for LuaStr {
     }
 }
 
+/// A pointer from `Box::into_raw` (never null).
+fn box_ptr(p: *mut u8) -> NonNull<u8> {
+    NonNull::new(p).unwrap_or(NonNull::dangling())
+}
+
 impl LuaStr {
     fn owned(hash: u64, bytes: Box<[u8]>) -> LuaStr {
-        LuaStr(Repr::Owned {
+        let n = bytes.len();
+        if n >= HUGE as usize {
+            return LuaStr::huge(hash, bytes);
+        }
+        LuaStr {
             hash: hash as u32,
-            bytes,
-        })
+            meta: n as u32,
+            ptr: box_ptr(Box::into_raw(bytes) as *mut u8),
+        }
+    }
+    /// The representation of strings whose length does not fit in `meta`.
+    fn huge(hash: u64, bytes: Box<[u8]>) -> LuaStr {
+        LuaStr {
+            hash: hash as u32,
+            meta: HUGE,
+            ptr: box_ptr(Box::into_raw(Box::new(bytes)) as *mut u8),
+        }
+    }
+    fn borrowed(hash: u64, bytes: &'static [u8]) -> LuaStr {
+        if bytes.len() >= HUGE as usize {
+            return LuaStr::owned(hash, bytes.into());
+        }
+        LuaStr {
+            hash: hash as u32,
+            meta: bytes.len() as u32 | BORROWED,
+            ptr: NonNull::from(bytes).cast(),
+        }
     }
     #[inline(always)]
     pub fn as_bytes(&self) -> &[u8] {
-        match &self.0 {
-            Repr::Owned { bytes, .. } => bytes,
-            Repr::Static { bytes, .. } => bytes,
+        let n = self.meta & LEN_MASK;
+        if n == HUGE {
+            return self.huge_bytes();
         }
+        // SAFETY: `ptr` points to `n` bytes owned by this string or borrowed for the
+        // whole program (type invariant).
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), n as usize) }
+    }
+    #[cold]
+    #[inline(never)]
+    fn huge_bytes(&self) -> &[u8] {
+        // SAFETY: a huge string's `ptr` is its `Box<Box<[u8]>>` (type invariant).
+        unsafe { &*(self.ptr.as_ptr() as *const Box<[u8]>) }
     }
     #[inline(always)]
     pub fn len(&self) -> usize {
@@ -65,18 +134,16 @@ impl LuaStr {
     }
     #[inline(always)]
     pub fn is_empty(&self) -> bool {
-        self.as_bytes().is_empty()
+        self.len() == 0
     }
     /// The string's hash (32 bits, as `Interner::hash_bytes` computes them).
     #[inline(always)]
     pub fn hash(&self) -> u64 {
-        match &self.0 {
-            Repr::Owned { hash, .. } | Repr::Static { hash, .. } => u64::from(*hash),
-        }
+        u64::from(self.hash)
     }
     #[inline(always)]
     pub fn is_short(&self) -> bool {
-        self.len() <= MAX_SHORT_LEN
+        self.meta & LEN_MASK <= MAX_SHORT_LEN as u32
     }
     /// Lossy UTF-8 view, for messages.
     pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
@@ -156,10 +223,7 @@ impl Interner {
     #[inline]
     pub fn intern_static(&mut self, heap: &mut Heap, bytes: &'static [u8]) -> Gc<LuaStr> {
         let hash = self.hash_bytes(bytes);
-        let new = LuaStr(Repr::Static {
-            hash: hash as u32,
-            bytes,
-        });
+        let new = LuaStr::borrowed(hash, bytes);
         if bytes.len() > MAX_SHORT_LEN {
             return heap.alloc(new);
         }
@@ -217,5 +281,29 @@ impl Interner {
     /// Slots of the intern table (for memory accounting).
     pub fn capacity(&self) -> usize {
         self.set.capacity()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_representation_gives_its_bytes_back() {
+        let owned = LuaStr::owned(7, b"hello".as_slice().into());
+        let borrowed = LuaStr::borrowed(8, b"world");
+        let huge = LuaStr::huge(9, b"a long one".as_slice().into());
+        let empty = LuaStr::owned(10, Box::new([]));
+        assert_eq!(owned.as_bytes(), b"hello");
+        assert_eq!(borrowed.as_bytes(), b"world");
+        assert_eq!(huge.as_bytes(), b"a long one");
+        assert_eq!(empty.as_bytes(), b"");
+        assert_eq!((owned.hash(), borrowed.hash(), huge.hash()), (7, 8, 9));
+        assert_eq!((owned.len(), borrowed.len(), huge.len()), (5, 5, 10));
+        assert!(owned.is_short() && borrowed.is_short() && !huge.is_short());
+        assert!(empty.is_empty());
+        assert_eq!(owned.extra_size(), 5);
+        assert_eq!(borrowed.extra_size(), 0);
+        assert_eq!(huge.extra_size(), 10 + 16);
     }
 }
