@@ -21,24 +21,33 @@ use luavm_gc::{Gc, Heap, Marker, Trace};
 pub const MAX_SHORT_LEN: usize = 40;
 
 /// An immutable Lua string: its hash and its bytes, which it owns or borrows for the
-/// whole program. 16 bytes (24 with the collector's header, an allocator size class of
-/// its own): the 32-bit hash, the length with the "borrowed" bit, and the pointer to
-/// the bytes — the same place for both kinds, so reading the bytes or the hash takes no
+/// whole program. 16 bytes (24 with the collector's header): the 32-bit hash, `meta`
+/// (the length shifted left by one, with the "borrowed" bit below it) and the pointer to
+/// the bytes — the same places for both kinds, so reading the bytes or the hash takes no
 /// branch on the kind.
 ///
-/// Invariants: `meta & LEN_MASK` is the length, except `HUGE`, which means that `ptr`
-/// points to a `Box<Box<[u8]>>` (strings of 2 GB and more, a length that does not fit);
-/// with `BORROWED`, `ptr` is a `&'static [u8]`'s pointer (never huge); otherwise the
-/// bytes are a `Box<[u8]>` of that length that this string owns.
+/// The hot tests read one field and need no mask: `hash` is the field itself, and
+/// `is_short` is one comparison of `meta` (the borrowed bit is below the length, so
+/// `meta <= 2 * MAX_SHORT_LEN + 1` exactly when the length is short; a mask there kept
+/// a constant in a register of the interpreter loop, which then spilled others).
+///
+/// Invariants: `meta >> 1` is the length, except `HUGE`, which means that `ptr` points
+/// to a `Box<Box<[u8]>>` (strings of 2 GB and more, whose length does not fit; the one
+/// branch of `as_bytes`, never taken in practice); with `BORROWED`, `ptr` is a
+/// `&'static [u8]`'s pointer (never huge); otherwise the bytes are a `Box<[u8]>` of that
+/// length that this string owns.
 pub struct LuaStr {
     hash: u32,
     meta: u32,
     ptr: NonNull<u8>,
 }
 
-const BORROWED: u32 = 1 << 31;
-const LEN_MASK: u32 = BORROWED - 1;
-const HUGE: u32 = LEN_MASK;
+/// `meta`'s low bit: the bytes are borrowed for the whole program (not freed).
+const BORROWED: u32 = 1;
+/// `meta >> 1` of a string whose bytes are in a second box (`LuaStr::huge`).
+const HUGE: u32 = u32::MAX >> 1;
+/// `meta` of the longest short string, borrowed.
+const SHORT_META: u32 = (MAX_SHORT_LEN as u32) << 1 | BORROWED;
 
 const _: () = assert!(std::mem::size_of::<LuaStr>() == 16);
 
@@ -47,7 +56,7 @@ impl Drop for LuaStr {
         if self.meta & BORROWED != 0 {
             return;
         }
-        let n = self.meta & LEN_MASK;
+        let n = self.meta >> 1;
         // SAFETY: an owned string's `ptr` came from `Box::into_raw` of a `Box<[u8]>` of
         // length `n`, or of a `Box<Box<[u8]>>` when `n` is `HUGE` (type invariant); it
         // is dropped once, here.
@@ -65,10 +74,12 @@ impl Drop for LuaStr {
 impl Trace for LuaStr {
     fn trace(&self, _m: &mut Marker) {}
     fn extra_size(&self) -> usize {
-        match self.meta {
-            m if m & BORROWED != 0 => 0,
-            HUGE => self.len() + std::mem::size_of::<Box<[u8]>>(),
-            m => m as usize,
+        if self.meta & BORROWED != 0 {
+            0
+        } else if self.meta >> 1 == HUGE {
+            self.len() + std::mem::size_of::<Box<[u8]>>()
+        } else {
+            (self.meta >> 1) as usize
         }
     }
     fn cache_key(&self) -> Option<u64> {
@@ -90,7 +101,7 @@ impl LuaStr {
         }
         LuaStr {
             hash: hash as u32,
-            meta: n as u32,
+            meta: (n as u32) << 1,
             ptr: box_ptr(Box::into_raw(bytes) as *mut u8),
         }
     }
@@ -98,7 +109,7 @@ impl LuaStr {
     fn huge(hash: u64, bytes: Box<[u8]>) -> LuaStr {
         LuaStr {
             hash: hash as u32,
-            meta: HUGE,
+            meta: HUGE << 1,
             ptr: box_ptr(Box::into_raw(Box::new(bytes)) as *mut u8),
         }
     }
@@ -108,13 +119,13 @@ impl LuaStr {
         }
         LuaStr {
             hash: hash as u32,
-            meta: bytes.len() as u32 | BORROWED,
+            meta: (bytes.len() as u32) << 1 | BORROWED,
             ptr: NonNull::from(bytes).cast(),
         }
     }
     #[inline(always)]
     pub fn as_bytes(&self) -> &[u8] {
-        let n = self.meta & LEN_MASK;
+        let n = self.meta >> 1;
         if n == HUGE {
             return self.huge_bytes();
         }
@@ -134,7 +145,7 @@ impl LuaStr {
     }
     #[inline(always)]
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.meta >> 1 == 0
     }
     /// The string's hash (32 bits, as `Interner::hash_bytes` computes them).
     #[inline(always)]
@@ -143,7 +154,7 @@ impl LuaStr {
     }
     #[inline(always)]
     pub fn is_short(&self) -> bool {
-        self.meta & LEN_MASK <= MAX_SHORT_LEN as u32
+        self.meta <= SHORT_META
     }
     /// Lossy UTF-8 view, for messages.
     pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
@@ -305,5 +316,18 @@ mod tests {
         assert_eq!(owned.extra_size(), 5);
         assert_eq!(borrowed.extra_size(), 0);
         assert_eq!(huge.extra_size(), 10 + 16);
+    }
+
+    #[test]
+    fn short_means_at_most_40_bytes_owned_or_borrowed() {
+        static B41: [u8; 41] = [b'x'; 41];
+        let at = |n: usize| LuaStr::owned(0, vec![b'x'; n].into_boxed_slice());
+        assert!(at(0).is_short() && at(40).is_short());
+        assert!(!at(41).is_short() && !at(1 << 20).is_short());
+        assert!(LuaStr::borrowed(0, &B41[..40]).is_short());
+        assert!(!LuaStr::borrowed(0, &B41).is_short());
+        assert!(!LuaStr::huge(0, Box::new([])).is_short());
+        assert_eq!(LuaStr::borrowed(0, &B41).len(), 41);
+        assert!(at(0).is_empty() && !LuaStr::borrowed(0, &B41).is_empty());
     }
 }
