@@ -57,7 +57,7 @@ impl Drop for LuaStr {
             return;
         }
         let n = self.meta >> 1;
-        // SAFETY: an owned string's `ptr` came from `Box::into_raw` of a `Box<[u8]>` of
+        // SAFETY: an owned string's `ptr` came from `Box::leak` of a `Box<[u8]>` of
         // length `n`, or of a `Box<Box<[u8]>>` when `n` is `HUGE` (type invariant); it
         // is dropped once, here.
         unsafe {
@@ -88,11 +88,6 @@ impl Trace for LuaStr {
     }
 }
 
-/// A pointer from `Box::into_raw` (never null).
-fn box_ptr(p: *mut u8) -> NonNull<u8> {
-    NonNull::new(p).unwrap_or(NonNull::dangling())
-}
-
 impl LuaStr {
     fn owned(hash: u64, bytes: Box<[u8]>) -> LuaStr {
         let n = bytes.len();
@@ -102,7 +97,7 @@ impl LuaStr {
         LuaStr {
             hash: hash as u32,
             meta: (n as u32) << 1,
-            ptr: box_ptr(Box::into_raw(bytes) as *mut u8),
+            ptr: NonNull::from(Box::leak(bytes)).cast(),
         }
     }
     /// The representation of strings whose length does not fit in `meta`.
@@ -110,7 +105,7 @@ impl LuaStr {
         LuaStr {
             hash: hash as u32,
             meta: HUGE << 1,
-            ptr: box_ptr(Box::into_raw(Box::new(bytes)) as *mut u8),
+            ptr: NonNull::from(Box::leak(Box::new(bytes))).cast(),
         }
     }
     fn borrowed(hash: u64, bytes: &'static [u8]) -> LuaStr {
