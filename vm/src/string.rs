@@ -112,6 +112,12 @@ impl LuaStr {
         if bytes.len() >= HUGE as usize {
             return LuaStr::owned(hash, bytes.into());
         }
+        LuaStr::short_borrowed(hash, bytes)
+    }
+    /// `borrowed` for bytes whose length fits in `meta` (every short string's does).
+    #[inline(always)]
+    fn short_borrowed(hash: u64, bytes: &'static [u8]) -> LuaStr {
+        debug_assert!(bytes.len() < HUGE as usize);
         LuaStr {
             hash: hash as u32,
             meta: (bytes.len() as u32) << 1 | BORROWED,
@@ -229,16 +235,15 @@ impl Interner {
     #[inline]
     pub fn intern_static(&mut self, heap: &mut Heap, bytes: &'static [u8]) -> Gc<LuaStr> {
         let hash = self.hash_bytes(bytes);
-        let new = LuaStr::borrowed(hash, bytes);
         if bytes.len() > MAX_SHORT_LEN {
-            return heap.alloc(new);
+            return heap.alloc(LuaStr::borrowed(hash, bytes));
         }
         if let Some(s) = self.set.find(spread(hash), |s| s.as_bytes() == bytes) {
             // during a sweep it may be a dead string not freed yet: it lives on
             heap.keep_alive(*s);
             return *s;
         }
-        let s = heap.alloc(new);
+        let s = heap.alloc(LuaStr::short_borrowed(hash, bytes));
         self.set
             .insert_unique(spread(hash), s, |s| spread(s.hash()));
         s
