@@ -57,16 +57,14 @@ impl Drop for LuaStr {
             return;
         }
         let n = self.meta >> 1;
+        if n == HUGE {
+            return self.drop_huge();
+        }
         // SAFETY: an owned string's `ptr` came from `Box::leak` of a `Box<[u8]>` of
-        // length `n`, or of a `Box<Box<[u8]>>` when `n` is `HUGE` (type invariant); it
-        // is dropped once, here.
+        // length `n` (type invariant); it is dropped once, here.
         unsafe {
-            if n == HUGE {
-                drop(Box::from_raw(self.ptr.as_ptr() as *mut Box<[u8]>));
-            } else {
-                let slice = std::ptr::slice_from_raw_parts_mut(self.ptr.as_ptr(), n as usize);
-                drop(Box::from_raw(slice));
-            }
+            let slice = std::ptr::slice_from_raw_parts_mut(self.ptr.as_ptr(), n as usize);
+            drop(Box::from_raw(slice));
         }
     }
 }
@@ -133,6 +131,21 @@ impl LuaStr {
         // SAFETY: `ptr` points to `n` bytes owned by this string or borrowed for the
         // whole program (type invariant).
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), n as usize) }
+    }
+    /// `as_bytes` of a short string (the intern table's): no huge case to test.
+    #[inline(always)]
+    fn short_bytes(&self) -> &[u8] {
+        debug_assert!(self.is_short());
+        // SAFETY: a short string's `ptr` points to `meta >> 1` (at most 40) bytes, owned
+        // or borrowed for the whole program (type invariant).
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), (self.meta >> 1) as usize) }
+    }
+    #[cold]
+    #[inline(never)]
+    fn drop_huge(&mut self) {
+        // SAFETY: a huge string's `ptr` came from `Box::leak` of its `Box<Box<[u8]>>`
+        // (type invariant); `drop` calls this once.
+        unsafe { drop(Box::from_raw(self.ptr.as_ptr() as *mut Box<[u8]>)) }
     }
     #[cold]
     #[inline(never)]
@@ -220,7 +233,7 @@ impl Interner {
         if bytes.len() > MAX_SHORT_LEN {
             return heap.alloc(LuaStr::owned(hash, bytes.into()));
         }
-        if let Some(s) = self.set.find(spread(hash), |s| s.as_bytes() == bytes) {
+        if let Some(s) = self.set.find(spread(hash), |s| s.short_bytes() == bytes) {
             // during a sweep it may be a dead string not freed yet: it lives on
             heap.keep_alive(*s);
             return *s;
@@ -238,7 +251,7 @@ impl Interner {
         if bytes.len() > MAX_SHORT_LEN {
             return heap.alloc(LuaStr::borrowed(hash, bytes));
         }
-        if let Some(s) = self.set.find(spread(hash), |s| s.as_bytes() == bytes) {
+        if let Some(s) = self.set.find(spread(hash), |s| s.short_bytes() == bytes) {
             // during a sweep it may be a dead string not freed yet: it lives on
             heap.keep_alive(*s);
             return *s;
@@ -263,7 +276,7 @@ impl Interner {
         }
         let hash = self.hash_bytes(bytes);
         self.set
-            .find(spread(hash), |s| s.as_bytes() == bytes)
+            .find(spread(hash), |s| s.short_bytes() == bytes)
             .copied()
     }
 
