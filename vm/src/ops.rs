@@ -811,7 +811,7 @@ fn is_str_or_num(v: Value) -> bool {
 }
 
 /// Ordering of two numbers or two strings (`None`: needs metamethods or is an error).
-#[inline]
+#[inline(always)]
 pub fn compare_prim(a: Value, b: Value, or_equal: bool) -> Option<bool> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(if or_equal { x <= y } else { x < y }),

@@ -13,30 +13,71 @@
 //!   borrows them instead of copying: one allocation, not two, and no bytes to account.
 
 use hashbrown::HashTable;
+use std::ptr::NonNull;
+
 use luavm_gc::{Gc, Heap, Marker, Trace};
 
 /// Longest string that is interned (PUC's `LUAI_MAXSHORTLEN`).
 pub const MAX_SHORT_LEN: usize = 40;
 
 /// An immutable Lua string: its hash and its bytes, which it owns or borrows for the
-/// whole program. 24 bytes: the variant tag and the 32-bit hash share the first word,
-/// and both variants keep (pointer, length) at the same place, so reading the bytes or
-/// the hash takes no branch.
-pub struct LuaStr(Repr);
-
-enum Repr {
-    Owned { hash: u32, bytes: Box<[u8]> },
-    Static { hash: u32, bytes: &'static [u8] },
+/// whole program. 16 bytes (24 with the collector's header): the 32-bit hash, `meta`
+/// (the length shifted left by one, with the "borrowed" bit below it) and the pointer to
+/// the bytes — the same places for both kinds, so reading the bytes or the hash takes no
+/// branch on the kind.
+///
+/// The hot tests read one field and need no mask: `hash` is the field itself, and
+/// `is_short` is one comparison of `meta` (the borrowed bit is below the length, so
+/// `meta <= 2 * MAX_SHORT_LEN + 1` exactly when the length is short; a mask there kept
+/// a constant in a register of the interpreter loop, which then spilled others).
+///
+/// Invariants: `meta >> 1` is the length, except `HUGE`, which means that `ptr` points
+/// to a `Box<Box<[u8]>>` (strings of 2 GB and more, whose length does not fit; the one
+/// branch of `as_bytes`, never taken in practice); with `BORROWED`, `ptr` is a
+/// `&'static [u8]`'s pointer (never huge); otherwise the bytes are a `Box<[u8]>` of that
+/// length that this string owns.
+pub struct LuaStr {
+    hash: u32,
+    meta: u32,
+    ptr: NonNull<u8>,
 }
 
-const _: () = assert!(std::mem::size_of::<LuaStr>() == 24);
+/// `meta`'s low bit: the bytes are borrowed for the whole program (not freed).
+const BORROWED: u32 = 1;
+/// `meta >> 1` of a string whose bytes are in a second box (`LuaStr::huge`).
+const HUGE: u32 = u32::MAX >> 1;
+/// `meta` of the longest short string, borrowed.
+const SHORT_META: u32 = (MAX_SHORT_LEN as u32) << 1 | BORROWED;
+
+const _: () = assert!(std::mem::size_of::<LuaStr>() == 16);
+
+impl Drop for LuaStr {
+    fn drop(&mut self) {
+        if self.meta & BORROWED != 0 {
+            return;
+        }
+        let n = self.meta >> 1;
+        if n == HUGE {
+            return self.drop_huge();
+        }
+        // SAFETY: an owned string's `ptr` came from `Box::leak` of a `Box<[u8]>` of
+        // length `n` (type invariant); it is dropped once, here.
+        unsafe {
+            let slice = std::ptr::slice_from_raw_parts_mut(self.ptr.as_ptr(), n as usize);
+            drop(Box::from_raw(slice));
+        }
+    }
+}
 
 impl Trace for LuaStr {
     fn trace(&self, _m: &mut Marker) {}
     fn extra_size(&self) -> usize {
-        match &self.0 {
-            Repr::Owned { bytes, .. } => bytes.len(),
-            Repr::Static { .. } => 0,
+        if self.meta & BORROWED != 0 {
+            0
+        } else if self.meta >> 1 == HUGE {
+            self.len() + std::mem::size_of::<Box<[u8]>>()
+        } else {
+            (self.meta >> 1) as usize
         }
     }
     fn cache_key(&self) -> Option<u64> {
@@ -47,17 +88,70 @@ impl Trace for LuaStr {
 
 impl LuaStr {
     fn owned(hash: u64, bytes: Box<[u8]>) -> LuaStr {
-        LuaStr(Repr::Owned {
+        let n = bytes.len();
+        if n >= HUGE as usize {
+            return LuaStr::huge(hash, bytes);
+        }
+        LuaStr {
             hash: hash as u32,
-            bytes,
-        })
+            meta: (n as u32) << 1,
+            ptr: NonNull::from(Box::leak(bytes)).cast(),
+        }
+    }
+    /// The representation of strings whose length does not fit in `meta`.
+    fn huge(hash: u64, bytes: Box<[u8]>) -> LuaStr {
+        LuaStr {
+            hash: hash as u32,
+            meta: HUGE << 1,
+            ptr: NonNull::from(Box::leak(Box::new(bytes))).cast(),
+        }
+    }
+    fn borrowed(hash: u64, bytes: &'static [u8]) -> LuaStr {
+        if bytes.len() >= HUGE as usize {
+            return LuaStr::owned(hash, bytes.into());
+        }
+        LuaStr::short_borrowed(hash, bytes)
+    }
+    /// `borrowed` for bytes whose length fits in `meta` (every short string's does).
+    #[inline(always)]
+    fn short_borrowed(hash: u64, bytes: &'static [u8]) -> LuaStr {
+        debug_assert!(bytes.len() < HUGE as usize);
+        LuaStr {
+            hash: hash as u32,
+            meta: (bytes.len() as u32) << 1 | BORROWED,
+            ptr: NonNull::from(bytes).cast(),
+        }
     }
     #[inline(always)]
     pub fn as_bytes(&self) -> &[u8] {
-        match &self.0 {
-            Repr::Owned { bytes, .. } => bytes,
-            Repr::Static { bytes, .. } => bytes,
+        let n = self.meta >> 1;
+        if n == HUGE {
+            return self.huge_bytes();
         }
+        // SAFETY: `ptr` points to `n` bytes owned by this string or borrowed for the
+        // whole program (type invariant).
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), n as usize) }
+    }
+    /// `as_bytes` of a short string (the intern table's): no huge case to test.
+    #[inline(always)]
+    fn short_bytes(&self) -> &[u8] {
+        debug_assert!(self.is_short());
+        // SAFETY: a short string's `ptr` points to `meta >> 1` (at most 40) bytes, owned
+        // or borrowed for the whole program (type invariant).
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), (self.meta >> 1) as usize) }
+    }
+    #[cold]
+    #[inline(never)]
+    fn drop_huge(&mut self) {
+        // SAFETY: a huge string's `ptr` came from `Box::leak` of its `Box<Box<[u8]>>`
+        // (type invariant); `drop` calls this once.
+        unsafe { drop(Box::from_raw(self.ptr.as_ptr() as *mut Box<[u8]>)) }
+    }
+    #[cold]
+    #[inline(never)]
+    fn huge_bytes(&self) -> &[u8] {
+        // SAFETY: a huge string's `ptr` is its `Box<Box<[u8]>>` (type invariant).
+        unsafe { &*(self.ptr.as_ptr() as *const Box<[u8]>) }
     }
     #[inline(always)]
     pub fn len(&self) -> usize {
@@ -65,18 +159,16 @@ impl LuaStr {
     }
     #[inline(always)]
     pub fn is_empty(&self) -> bool {
-        self.as_bytes().is_empty()
+        self.meta >> 1 == 0
     }
     /// The string's hash (32 bits, as `Interner::hash_bytes` computes them).
     #[inline(always)]
     pub fn hash(&self) -> u64 {
-        match &self.0 {
-            Repr::Owned { hash, .. } | Repr::Static { hash, .. } => u64::from(*hash),
-        }
+        u64::from(self.hash)
     }
     #[inline(always)]
     pub fn is_short(&self) -> bool {
-        self.len() <= MAX_SHORT_LEN
+        self.meta <= SHORT_META
     }
     /// Lossy UTF-8 view, for messages.
     pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
@@ -141,7 +233,7 @@ impl Interner {
         if bytes.len() > MAX_SHORT_LEN {
             return heap.alloc(LuaStr::owned(hash, bytes.into()));
         }
-        if let Some(s) = self.set.find(spread(hash), |s| s.as_bytes() == bytes) {
+        if let Some(s) = self.set.find(spread(hash), |s| s.short_bytes() == bytes) {
             // during a sweep it may be a dead string not freed yet: it lives on
             heap.keep_alive(*s);
             return *s;
@@ -156,19 +248,15 @@ impl Interner {
     #[inline]
     pub fn intern_static(&mut self, heap: &mut Heap, bytes: &'static [u8]) -> Gc<LuaStr> {
         let hash = self.hash_bytes(bytes);
-        let new = LuaStr(Repr::Static {
-            hash: hash as u32,
-            bytes,
-        });
         if bytes.len() > MAX_SHORT_LEN {
-            return heap.alloc(new);
+            return heap.alloc(LuaStr::borrowed(hash, bytes));
         }
-        if let Some(s) = self.set.find(spread(hash), |s| s.as_bytes() == bytes) {
+        if let Some(s) = self.set.find(spread(hash), |s| s.short_bytes() == bytes) {
             // during a sweep it may be a dead string not freed yet: it lives on
             heap.keep_alive(*s);
             return *s;
         }
-        let s = heap.alloc(new);
+        let s = heap.alloc(LuaStr::short_borrowed(hash, bytes));
         self.set
             .insert_unique(spread(hash), s, |s| spread(s.hash()));
         s
@@ -188,7 +276,7 @@ impl Interner {
         }
         let hash = self.hash_bytes(bytes);
         self.set
-            .find(spread(hash), |s| s.as_bytes() == bytes)
+            .find(spread(hash), |s| s.short_bytes() == bytes)
             .copied()
     }
 
@@ -217,5 +305,42 @@ impl Interner {
     /// Slots of the intern table (for memory accounting).
     pub fn capacity(&self) -> usize {
         self.set.capacity()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_representation_gives_its_bytes_back() {
+        let owned = LuaStr::owned(7, b"hello".as_slice().into());
+        let borrowed = LuaStr::borrowed(8, b"world");
+        let huge = LuaStr::huge(9, b"a long one".as_slice().into());
+        let empty = LuaStr::owned(10, Box::new([]));
+        assert_eq!(owned.as_bytes(), b"hello");
+        assert_eq!(borrowed.as_bytes(), b"world");
+        assert_eq!(huge.as_bytes(), b"a long one");
+        assert_eq!(empty.as_bytes(), b"");
+        assert_eq!((owned.hash(), borrowed.hash(), huge.hash()), (7, 8, 9));
+        assert_eq!((owned.len(), borrowed.len(), huge.len()), (5, 5, 10));
+        assert!(owned.is_short() && borrowed.is_short() && !huge.is_short());
+        assert!(empty.is_empty());
+        assert_eq!(owned.extra_size(), 5);
+        assert_eq!(borrowed.extra_size(), 0);
+        assert_eq!(huge.extra_size(), 10 + 16);
+    }
+
+    #[test]
+    fn short_means_at_most_40_bytes_owned_or_borrowed() {
+        static B41: [u8; 41] = [b'x'; 41];
+        let at = |n: usize| LuaStr::owned(0, vec![b'x'; n].into_boxed_slice());
+        assert!(at(0).is_short() && at(40).is_short());
+        assert!(!at(41).is_short() && !at(1 << 20).is_short());
+        assert!(LuaStr::borrowed(0, &B41[..40]).is_short());
+        assert!(!LuaStr::borrowed(0, &B41).is_short());
+        assert!(!LuaStr::huge(0, Box::new([])).is_short());
+        assert_eq!(LuaStr::borrowed(0, &B41).len(), 41);
+        assert!(at(0).is_empty() && !LuaStr::borrowed(0, &B41).is_empty());
     }
 }
