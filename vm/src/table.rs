@@ -40,7 +40,7 @@ use luavm_gc::{Gc, Marker, Trace, WeakPart};
 
 use crate::array_part::ArrayPart;
 use crate::string::LuaStr;
-use crate::value::{float_to_int_exact, Value, TAG_INT};
+use crate::value::{float_to_int_exact, Value, TAG_INT, TAG_NUM};
 
 /// A hash slot: 24 bytes, as PUC 5.4's `Node`, kept as raw words so that copying a node
 /// keeps every byte (a typed copy of a `Value` may drop its padding):
@@ -73,17 +73,32 @@ const _: () = assert!(
         && unsafe { *(&Value::Bool(true) as *const Value as *const u8) } == TAG_BOOL
 );
 
-/// The payload word of `k` as a node keeps it: the 8 bytes at offset 8 of the `Value`, with
-/// a boolean's 7 padding bytes zeroed and `nil`'s 0.
+/// The tag byte and the payload word of `v`, normalised: the 8 bytes at offset 8 of the
+/// `Value` (`repr(C, u8)`), with a boolean's 7 padding bytes zeroed and `nil`'s 0, so
+/// that equal keys have equal bits and every byte of a node is initialised. Taken apart
+/// by a `match` rather than through a pointer, so that a value in registers stays there.
+#[inline(always)]
+fn parts(v: Value) -> (u8, u64) {
+    match v {
+        Value::Nil => (TAG_NIL, 0),
+        Value::Bool(b) => (TAG_BOOL, u64::from_ne_bytes([b as u8, 0, 0, 0, 0, 0, 0, 0])),
+        Value::Int(i) => (TAG_INT, i as u64),
+        Value::Num(f) => (TAG_NUM, f.to_bits()),
+        Value::LightUserData(p) => (4, p as u64),
+        Value::Str(g) => (TAG_STR, g.addr() as u64),
+        Value::Table(g) => (6, g.addr() as u64),
+        Value::LuaFn(g) => (7, g.addr() as u64),
+        Value::NativeFn(f) => (8, f as usize as u64),
+        Value::NativeClosure(g) => (9, g.addr() as u64),
+        Value::UserData(g) => (10, g.addr() as u64),
+        Value::Thread(g) => (11, g.addr() as u64),
+    }
+}
+
+/// The payload word of `k` as a node keeps it (see `parts`).
 #[inline(always)]
 fn key_payload(k: Value) -> u64 {
-    match k {
-        Value::Nil => 0,
-        Value::Bool(b) => u64::from_ne_bytes([b as u8, 0, 0, 0, 0, 0, 0, 0]),
-        // SAFETY: every other variant's payload fills the 8 bytes at offset 8 (`repr(C,
-        // u8)`: integers, floats, addresses and thin pointers), all initialised.
-        _ => unsafe { (&k as *const Value).cast::<u64>().add(1).read() },
-    }
+    parts(k).1
 }
 
 impl Node {
@@ -116,23 +131,34 @@ impl Node {
         self.val_ref().tag() == TAG_NIL
     }
 
-    /// Write the value: its tag byte and its payload word only, never the key's tag or
-    /// the link in between.
+    /// Write the value: its tag byte and its payload word, never the key's tag or the link
+    /// in between (two stores; readers of a value slot load the same two parts,
+    /// `Value::load`, so each load is forwarded from one store).
     #[inline(always)]
     fn set_val(&mut self, v: Value) {
         let p = (self as *mut Node).cast::<u8>();
-        // SAFETY: byte 0 and bytes 8..16 are inside the node; the payload is copied as
-        // `MaybeUninit` (a boolean's or nil's padding bytes may be uninitialised, and word 1
-        // is declared `MaybeUninit`).
+        // SAFETY: byte 0 and word 1 are inside the node; the payload is copied as
+        // `MaybeUninit` (a nil's or boolean's payload may be partly uninitialised).
         unsafe {
             p.write(v.tag());
-            p.add(8).cast::<MaybeUninit<u64>>().write(
-                (&v as *const Value)
-                    .cast::<MaybeUninit<u64>>()
-                    .add(1)
-                    .read(),
-            );
+            self.w[1] = (&v as *const Value)
+                .cast::<MaybeUninit<u64>>()
+                .add(1)
+                .read();
         }
+    }
+
+    /// Write a key and its value at once, keeping the link: the three words whole (a new
+    /// key's node, in `hash_insert`).
+    #[inline(always)]
+    fn set_key_val(&mut self, k: Value, v: Value) {
+        let (vtag, payload) = parts(v);
+        let w0 = (self.link() as u64) << 32 | (k.tag() as u64) << 8 | vtag as u64;
+        self.w = [
+            MaybeUninit::new(w0),
+            MaybeUninit::new(payload),
+            MaybeUninit::new(key_payload(k)),
+        ];
     }
 
     /// The key's tag byte (`TAG_NIL`: a free node).
@@ -1149,8 +1175,7 @@ impl Inner {
             }
         }
         let n = &mut self.nodes[mp];
-        n.set_key(key);
-        n.set_val(val);
+        n.set_key_val(key, val);
         true
     }
 
