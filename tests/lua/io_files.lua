@@ -23,7 +23,10 @@ print(type(io.stdout), tostring(io.stdout):match("^file %(0x%x+%)$") ~= nil)
 local mt = getmetatable(io.stdout)
 print(mt.__name, mt.__index == mt, type(mt.__gc), type(mt.__tostring))
 print(getmetatable(io.stdin) == mt, io.input() == io.stdin, io.output() == io.stdout)
-print(io.type(8), io.type({}), io.type(setmetatable({}, mt)), io.type(nil))
+-- (kept alive to the end: its __gc, the files' one, fails on a table, and the error
+-- would surface in whatever call ran the collection that found it dead)
+KEEP_FAKE_FILE = setmetatable({}, mt)
+print(io.type(8), io.type({}), io.type(KEEP_FAKE_FILE), io.type(nil))
 perr(io.type)
 -- standard files cannot be closed
 show(io.stdout:close())

@@ -344,7 +344,7 @@ impl State {
                         {
                             let v = tt.get_str_ref(ks);
                             if !v.is_nil() {
-                                set_reg!(inst::a(i), *v);
+                                set_reg!(inst::a(i), unsafe { Value::load(v) });
                                 continue;
                             }
                             let v = match tt.metatable() {
@@ -353,7 +353,7 @@ impl State {
                             };
                             if !v.is_null() {
                                 // SAFETY: a value slot (or `NIL`) just found; nothing ran since.
-                                set_reg!(inst::a(i), unsafe { *v });
+                                set_reg!(inst::a(i), unsafe { Value::load(v) });
                                 continue;
                             }
                         } else if let &Value::Table(tt) = upval!(inst::b(i)).get_ref() {
@@ -387,7 +387,7 @@ impl State {
                                 _ => &crate::value::NIL.0,
                             };
                             if !found.is_nil() {
-                                set_reg!(inst::a(i), *found);
+                                set_reg!(inst::a(i), unsafe { Value::load(found) });
                                 continue;
                             }
                             let v = match *rk_ref!(inst::c(i)) {
@@ -456,7 +456,7 @@ impl State {
                                     continue;
                                 }
                                 &Value::Str(ks) => {
-                                    let v = rk!(inst::c(i));
+                                    let v = rk_load!(inst::c(i));
                                     if let Some(d) = tt.set_str_fast(ks, v) {
                                         self.barrier_table(tt, Value::Str(ks), v);
                                         if d != 0 {
@@ -506,7 +506,7 @@ impl State {
                                     let v = tt.get_str_ref(ks);
                                     match tt.metatable().filter(|_| v.is_nil()) {
                                         None => {
-                                            set_reg!(a, *v);
+                                            set_reg!(a, unsafe { Value::load(v) });
                                             continue;
                                         }
                                         mt => mt,
@@ -522,7 +522,7 @@ impl State {
                                 if !v.is_null() {
                                     // SAFETY: a value slot (or `NIL`) just found; nothing ran
                                     // since.
-                                    set_reg!(a, unsafe { *v });
+                                    set_reg!(a, unsafe { Value::load(v) });
                                     continue;
                                 }
                             }

@@ -1,15 +1,19 @@
 //! Tables: an array part for keys `1..=n` and a hash part for the rest, PUC's chained
 //! scatter table with Brent's variation (`ltable.c`): each key has a *main position*
 //! (its hash modulo the size); keys that collide there are linked in a chain through
-//! the nodes' links (`Node::link`, kept in the key's padding), and a key that sits in
-//! another key's main position is moved
-//! away when that key arrives. A lookup walks one chain: a miss usually costs one or two
+//! the nodes' links (`Node::link`), and a key that sits in another key's main position is
+//! moved away when that key arrives. A node is 24 bytes, as PUC 5.4's: the value as a
+//! `Value` (tag, payload) with the key's tag and the link in its padding, then the key's
+//! payload (see `Node`). A lookup walks one chain: a miss usually costs one or two
 //! comparisons, even in a full hash part.
 //!
 //! Invariants:
 //! - an integer key `k` with `1 <= k <= array.len()` is never live in the hash part;
 //! - keys are normalised before they get here: a float with an exact integer value is an
 //!   `Int` key; `nil` and NaN are never keys (the VM raises the error first);
+//! - a node's key payload is normalised (`key_payload`), so two keys are raw-equal exactly
+//!   when their tags and payload words are equal (long strings aside, which compare
+//!   bytes): the lookups compare a tag byte and a word;
 //! - a node is free (`key` nil, link 0, in no chain), live (value non-nil) or dead (key
 //!   kept, value nil): assigning nil never removes a key, so `next` stays valid while
 //!   existing fields are assigned (never while new keys are added, as the manual says); an
@@ -30,38 +34,188 @@
 //! once and drop the reference before anything else touches the table.
 
 use std::cell::{Cell, UnsafeCell};
+use std::mem::MaybeUninit;
 
 use luavm_gc::{Gc, Marker, Trace, WeakPart};
 
 use crate::array_part::ArrayPart;
 use crate::string::LuaStr;
-use crate::value::{float_to_int_exact, Value};
+use crate::value::{float_to_int_exact, Value, TAG_INT, TAG_NUM};
 
-/// A hash slot: 32 bytes. The link to the next node of its collision chain lives in
-/// the key's padding (`link`, `set_link`), as PUC packs `next` into its key's `TValue`.
+/// A hash slot: 24 bytes, as PUC 5.4's `Node`, kept as raw words so that copying a node
+/// keeps every byte (a typed copy of a `Value` may drop its padding):
+/// - words 0..2 are the value, laid out as a `Value` (tag byte at offset 0, payload at
+///   offset 8), so `val_ref` can lend it as a `&Value`; a `Value`'s bytes 1..8 are padding,
+///   and here they hold the key's tag (byte 1) and the link (bytes 4..8);
+/// - word 2 is the key's payload, normalised (a boolean is 0 or 1 in its first byte, the
+///   other bytes 0; `nil` is 0), so that equal keys have equal bits.
+///
+/// Bytes 0..8 and 16..24 are always initialised; word 1 may not be (the payload of a
+/// `nil` or boolean value), so the words are `MaybeUninit`.
 #[derive(Clone, Copy)]
-#[repr(C)]
+#[repr(C, align(8))]
 struct Node {
-    /// The key. Bytes 4..8 of this `Value` are padding (`Value` is `repr(C, u8)`: the
-    /// tag at offset 0, every payload at offset 8) and hold the link: write the key with
-    /// `set_key`, which keeps the link, never by assigning the field.
-    key: Value,
-    val: Value,
+    w: [MaybeUninit<u64>; 3],
 }
 
-const _: () = assert!(std::mem::size_of::<Node>() == 32);
+const _: () = assert!(std::mem::size_of::<Node>() == 24);
+
+/// The tag byte of `Value::Nil` (a free node's key).
+const TAG_NIL: u8 = 0;
+/// The tag byte of `Value::Bool`.
+const TAG_BOOL: u8 = 1;
+/// The tag byte of `Value::Str` (checked by a test).
+const TAG_STR: u8 = 5;
+
+const _: () = assert!(
+    // SAFETY: by `repr(C, u8)` the first byte of a `Value` is its tag.
+    unsafe { *(&Value::Nil as *const Value as *const u8) } == TAG_NIL
+        && unsafe { *(&Value::Bool(true) as *const Value as *const u8) } == TAG_BOOL
+);
+
+/// The tag byte and the payload word of `v`, normalised: the 8 bytes at offset 8 of the
+/// `Value` (`repr(C, u8)`), with a boolean's 7 padding bytes zeroed and `nil`'s 0, so
+/// that equal keys have equal bits and every byte of a node is initialised. Taken apart
+/// by a `match` rather than through a pointer, so that a value in registers stays there.
+#[inline(always)]
+fn parts(v: Value) -> (u8, u64) {
+    match v {
+        Value::Nil => (TAG_NIL, 0),
+        Value::Bool(b) => (TAG_BOOL, u64::from_ne_bytes([b as u8, 0, 0, 0, 0, 0, 0, 0])),
+        Value::Int(i) => (TAG_INT, i as u64),
+        Value::Num(f) => (TAG_NUM, f.to_bits()),
+        Value::LightUserData(p) => (4, p as u64),
+        Value::Str(g) => (TAG_STR, g.addr() as u64),
+        Value::Table(g) => (6, g.addr() as u64),
+        Value::LuaFn(g) => (7, g.addr() as u64),
+        Value::NativeFn(f) => (8, f as usize as u64),
+        Value::NativeClosure(g) => (9, g.addr() as u64),
+        Value::UserData(g) => (10, g.addr() as u64),
+        Value::Thread(g) => (11, g.addr() as u64),
+    }
+}
+
+/// The payload word of `k` as a node keeps it (see `parts`).
+#[inline(always)]
+fn key_payload(k: Value) -> u64 {
+    parts(k).1
+}
 
 impl Node {
+    /// A free node: nil key and value, link 0, every byte 0.
+    const FREE: Node = Node {
+        w: [MaybeUninit::new(0); 3],
+    };
+
+    /// The value slot, lent as a `Value` (its padding holds the key tag and the link,
+    /// which a `Value` never reads).
+    #[inline(always)]
+    fn val_ref(&self) -> &Value {
+        // SAFETY: words 0..2 hold a valid `Value` (tag byte at 0, payload at 8: written by
+        // `set_val` from a `Value`, or a free node's zeros, a nil); the node is 8-aligned
+        // and 24 bytes, so the 16 bytes are inside it; bytes 1..8 are padding of `Value`,
+        // any content is allowed there.
+        unsafe { &*(self as *const Node).cast::<Value>() }
+    }
+
+    /// A copy of the value.
+    #[inline(always)]
+    fn val(&self) -> Value {
+        // SAFETY: as in `val_ref`: words 0..2 are a valid `Value`.
+        unsafe { Value::load(self.val_ref()) }
+    }
+
+    /// Whether the value is nil (the node is free or dead).
+    #[inline(always)]
+    fn val_is_nil(&self) -> bool {
+        self.val_ref().tag() == TAG_NIL
+    }
+
+    /// Write the value: its tag byte and its payload word, never the key's tag or the link
+    /// in between (two stores; readers of a value slot load the same two parts,
+    /// `Value::load`, so each load is forwarded from one store).
+    #[inline(always)]
+    fn set_val(&mut self, v: Value) {
+        let p = (self as *mut Node).cast::<u8>();
+        // SAFETY: byte 0 and word 1 are inside the node; the payload is copied as
+        // `MaybeUninit` (a nil's or boolean's payload may be partly uninitialised).
+        unsafe {
+            p.write(v.tag());
+            self.w[1] = (&v as *const Value)
+                .cast::<MaybeUninit<u64>>()
+                .add(1)
+                .read();
+        }
+    }
+
+    /// Write a key and its value at once, keeping the link: the three words whole (a new
+    /// key's node, in `hash_insert`).
+    #[inline(always)]
+    fn set_key_val(&mut self, k: Value, v: Value) {
+        let (vtag, payload) = parts(v);
+        let w0 = (self.link() as u64) << 32 | (k.tag() as u64) << 8 | vtag as u64;
+        self.w = [
+            MaybeUninit::new(w0),
+            MaybeUninit::new(payload),
+            MaybeUninit::new(key_payload(k)),
+        ];
+    }
+
+    /// The key's tag byte (`TAG_NIL`: a free node).
+    #[inline(always)]
+    fn key_tag(&self) -> u8 {
+        // SAFETY: byte 1 is inside word 0, always initialised (zero in a fresh node, then
+        // written by `set_key`).
+        unsafe { (self as *const Node).cast::<u8>().add(1).read() }
+    }
+
+    /// The key's payload word (see `key_payload`).
+    #[inline(always)]
+    fn key_bits(&self) -> u64 {
+        // SAFETY: word 2 is always initialised (zero in a fresh node, then written whole
+        // by `set_key`).
+        unsafe { self.w[2].assume_init() }
+    }
+
+    /// Whether the key is `k`, whose tag is `tag` and payload word `bits` (the normalised
+    /// bits of a key: raw equality for every key but long strings and NaN).
+    #[inline(always)]
+    fn key_is(&self, tag: u8, bits: u64) -> bool {
+        self.key_bits() == bits && self.key_tag() == tag
+    }
+
+    /// The key, rebuilt from its tag and payload.
+    #[inline(always)]
+    fn key(&self) -> Value {
+        let mut out = MaybeUninit::<Value>::uninit();
+        let o = out.as_mut_ptr().cast::<u8>();
+        // SAFETY: the tag byte and payload word were taken from a valid `Value` by
+        // `set_key` (a boolean's payload normalised to 0 or 1 in its first byte), so
+        // writing them back at offsets 0 and 8 of a `Value` rebuilds it (`repr(C, u8)`).
+        unsafe {
+            o.write(self.key_tag());
+            o.add(8).cast::<u64>().write(self.key_bits());
+            out.assume_init()
+        }
+    }
+
+    /// Replace the key (tag and payload), keeping the link and the value.
+    #[inline(always)]
+    fn set_key(&mut self, k: Value) {
+        let p = (self as *mut Node).cast::<u8>();
+        // SAFETY: byte 1 is inside word 0 and word 2 inside the node.
+        unsafe { p.add(1).write(k.tag()) };
+        self.w[2] = MaybeUninit::new(key_payload(k));
+    }
+
     /// The next node of this node's collision chain, as its index + 1 (0: end of chain).
     #[inline(always)]
     fn link(&self) -> u32 {
-        // SAFETY: bytes 4..8 of the key are padding of `Value` (see the field), 4-aligned
-        // inside the 8-aligned node; they are initialised because every node gets its
-        // link written when the node array is made (`set_node_vector`) and after every
-        // write of its key (`set_key`, the node copy in `hash_insert`), and no other
-        // write touches the key (writes of `val` do not touch the key's bytes).
+        // SAFETY: bytes 4..8 are inside word 0 (4-aligned in the 8-aligned node) and always
+        // initialised: zero in a fresh node, then written only by `set_link` (`set_val`
+        // and `set_key` write other bytes).
         unsafe {
-            std::ptr::addr_of!(self.key)
+            (self as *const Node)
                 .cast::<u8>()
                 .add(4)
                 .cast::<u32>()
@@ -71,22 +225,14 @@ impl Node {
 
     #[inline(always)]
     fn set_link(&mut self, link: u32) {
-        // SAFETY: as in `link`: writes only the key's padding bytes 4..8.
+        // SAFETY: as in `link`: writes only bytes 4..8.
         unsafe {
-            std::ptr::addr_of_mut!(self.key)
+            (self as *mut Node)
                 .cast::<u8>()
                 .add(4)
                 .cast::<u32>()
                 .write(link)
         }
-    }
-
-    /// Replace the key, keeping the link (a typed write may clobber the padding).
-    #[inline(always)]
-    fn set_key(&mut self, key: Value) {
-        let link = self.link();
-        self.key = key;
-        self.set_link(link);
     }
 }
 
@@ -136,13 +282,13 @@ impl Trace for Table {
                 }
                 let mut dead_keys = false;
                 for n in inner.nodes.iter() {
-                    if n.val.is_nil() {
+                    if n.val_is_nil() {
                         // a dead key is not a reference (PUC's dead keys): it becomes a
                         // tombstone if nothing else keeps its object alive
-                        dead_keys |= is_collectable(n.key);
+                        dead_keys |= is_collectable(n.key());
                     } else {
-                        mark_value(m, n.key);
-                        mark_value(m, n.val);
+                        mark_value(m, n.key());
+                        mark_value(m, n.val());
                     }
                 }
                 if dead_keys {
@@ -154,9 +300,9 @@ impl Trace for Table {
                     mark_string(m, *v);
                 }
                 for n in inner.nodes.iter() {
-                    if !n.val.is_nil() {
-                        mark_value(m, n.key);
-                        mark_string(m, n.val);
+                    if !n.val_is_nil() {
+                        mark_value(m, n.key());
+                        mark_string(m, n.val());
                     }
                 }
                 m.defer_weak();
@@ -168,13 +314,13 @@ impl Trace for Table {
                 }
                 let mut pending = false;
                 for n in inner.nodes.iter() {
-                    if n.val.is_nil() {
+                    if n.val_is_nil() {
                         continue;
                     }
-                    if !is_weak_ref(n.key) || value_is_marked(n.key) {
-                        mark_value(m, n.key);
-                        mark_value(m, n.val);
-                    } else if !value_is_marked(n.val) {
+                    if !is_weak_ref(n.key()) || value_is_marked(n.key()) {
+                        mark_value(m, n.key());
+                        mark_value(m, n.val());
+                    } else if !value_is_marked(n.val()) {
                         pending = true;
                     }
                 }
@@ -188,9 +334,9 @@ impl Trace for Table {
                     mark_string(m, *v);
                 }
                 for n in inner.nodes.iter() {
-                    if !n.val.is_nil() {
-                        mark_string(m, n.key);
-                        mark_string(m, n.val);
+                    if !n.val_is_nil() {
+                        mark_string(m, n.key());
+                        mark_string(m, n.val());
                     }
                 }
                 m.defer_weak();
@@ -203,12 +349,12 @@ impl Trace for Table {
     fn retrace(&self, m: &mut Marker) -> bool {
         let mut marked = false;
         for n in self.inner().nodes.iter() {
-            if !n.val.is_nil()
-                && is_weak_ref(n.key)
-                && value_is_marked(n.key)
-                && !value_is_marked(n.val)
+            if !n.val_is_nil()
+                && is_weak_ref(n.key())
+                && value_is_marked(n.key())
+                && !value_is_marked(n.val())
             {
-                mark_value(m, n.val);
+                mark_value(m, n.val());
                 marked = true;
             }
         }
@@ -228,22 +374,22 @@ impl Trace for Table {
                     }
                 }
                 for n in inner.nodes.iter_mut() {
-                    if is_weak_ref(n.val) && !value_is_marked(n.val) {
-                        n.val = Value::Nil;
+                    if is_weak_ref(n.val()) && !value_is_marked(n.val()) {
+                        n.set_val(Value::Nil);
                     }
                 }
             }
             WeakPart::Keys => {
                 for n in inner.nodes.iter_mut() {
-                    if n.key.is_nil() || value_is_marked(n.key) {
+                    if n.key_tag() == TAG_NIL || value_is_marked(n.key()) {
                         continue;
                     }
-                    if n.val.is_nil() {
-                        if is_collectable(n.key) {
+                    if n.val_is_nil() {
+                        if is_collectable(n.key()) {
                             n.set_key(DEAD_KEY);
                         }
-                    } else if mode & WEAK_KEYS != 0 && is_weak_ref(n.key) {
-                        n.val = Value::Nil;
+                    } else if mode & WEAK_KEYS != 0 && is_weak_ref(n.key()) {
+                        n.set_val(Value::Nil);
                         n.set_key(DEAD_KEY);
                     }
                 }
@@ -397,7 +543,7 @@ impl Table {
     /// Returns the change in owned bytes (for GC accounting).
     pub fn reserve_hash(&self, additional: usize) -> isize {
         let inner = self.inner_mut();
-        let used = inner.nodes.iter().filter(|n| !n.val.is_nil()).count();
+        let used = inner.nodes.iter().filter(|n| !n.val_is_nil()).count();
         let need = used + additional;
         if hash_capacity_for(need) <= inner.nodes.len() {
             return 0;
@@ -406,10 +552,10 @@ impl Table {
         let old_nodes = std::mem::take(&mut inner.nodes);
         inner.set_node_vector(hash_capacity_for(need));
         for n in old_nodes.iter() {
-            if n.val.is_nil() {
+            if n.val_is_nil() {
                 continue;
             }
-            let done = inner.hash_insert(n.key, n.val);
+            let done = inner.hash_insert(n.key(), n.val());
             debug_assert!(done, "a grown hash part holds its keys");
         }
         inner.size_bytes() as isize - old_size
@@ -498,7 +644,7 @@ impl Table {
         let inner = self.inner();
         match inner.str_slot(s) {
             // SAFETY: a slot index comes from the lookup, inside `nodes`.
-            Some(i) => unsafe { inner.nodes.get_unchecked(i).val },
+            Some(i) => unsafe { inner.nodes.get_unchecked(i).val() },
             None => Value::Nil,
         }
     }
@@ -524,7 +670,7 @@ impl Table {
         let inner = self.inner();
         match inner.str_slot(s) {
             // SAFETY: a slot index comes from the lookup, inside `nodes`.
-            Some(i) => unsafe { &inner.nodes.get_unchecked(i).val },
+            Some(i) => unsafe { inner.nodes.get_unchecked(i).val_ref() },
             None => &crate::value::NIL.0,
         }
     }
@@ -535,7 +681,7 @@ impl Table {
         let inner = self.inner();
         match inner.short_str_slot(s, hash) {
             // SAFETY: a slot index comes from the lookup, inside `nodes`.
-            Some(i) => unsafe { &inner.nodes.get_unchecked(i).val },
+            Some(i) => unsafe { inner.nodes.get_unchecked(i).val_ref() },
             None => &crate::value::NIL.0,
         }
     }
@@ -557,7 +703,7 @@ impl Table {
     fn get_hashed_ref(&self, key: Value) -> &Value {
         let inner = self.inner();
         match inner.find_slot(key) {
-            Some(i) => &inner.nodes[i].val,
+            Some(i) => inner.nodes[i].val_ref(),
             None => &crate::value::NIL.0,
         }
     }
@@ -568,7 +714,7 @@ impl Table {
         let inner = self.inner();
         match inner.short_str_slot(s, hash) {
             // SAFETY: a slot index comes from the lookup, inside `nodes`.
-            Some(i) => unsafe { inner.nodes.get_unchecked(i).val },
+            Some(i) => unsafe { inner.nodes.get_unchecked(i).val() },
             None => Value::Nil,
         }
     }
@@ -587,8 +733,8 @@ impl Table {
         let mut i = slot_of(hash, inner.nodes.len() - 1);
         loop {
             let n = &inner.nodes[i];
-            match n.key {
-                Value::Str(k) if k.hash() == hash && k.as_bytes() == bytes => return n.val,
+            match n.key() {
+                Value::Str(k) if k.hash() == hash && k.as_bytes() == bytes => return n.val(),
                 _ if n.link() == 0 => return Value::Nil,
                 _ => i = n.link() as usize - 1,
             }
@@ -625,9 +771,9 @@ impl Table {
             if let Some(i) = inner.short_str_slot(key, key.hash()) {
                 // SAFETY: a slot index comes from the lookup, inside `nodes`.
                 let n = unsafe { inner.nodes.get_unchecked_mut(i) };
-                if !n.val.is_nil() {
+                if !n.val_is_nil() {
                     // the key is present, so no cached absence can concern it
-                    n.val = val;
+                    n.set_val(val);
                     return Some(0);
                 }
             }
@@ -645,8 +791,8 @@ impl Table {
         let inner = self.inner_mut();
         if let Some(i) = inner.str_slot(key) {
             let n = &mut inner.nodes[i];
-            if no_meta || !n.val.is_nil() {
-                n.val = val;
+            if no_meta || !n.val_is_nil() {
+                n.set_val(val);
                 inner.meta_absent = 0;
                 return Some(0);
             }
@@ -668,7 +814,7 @@ impl Table {
         let inner = self.inner_mut();
         inner.meta_absent = 0;
         if let Some(i) = inner.str_slot(key) {
-            inner.nodes[i].val = val;
+            inner.nodes[i].set_val(val);
             return 0;
         }
         if val.is_nil() {
@@ -740,7 +886,7 @@ impl Table {
             if !inner.nodes.is_empty() {
                 for k in inner.array.len() + 1..=end {
                     if let Some(s) = inner.int_slot(k as i64) {
-                        inner.nodes[s].val = Value::Nil;
+                        inner.nodes[s].set_val(Value::Nil);
                     }
                 }
             }
@@ -760,14 +906,7 @@ impl Inner {
 
     /// A fresh hash part of `size` free nodes (a power of two, or 0).
     fn set_node_vector(&mut self, size: usize) {
-        let free = Node {
-            key: Value::Nil,
-            val: Value::Nil,
-        };
-        self.nodes = vec![free; size].into_boxed_slice();
-        for n in self.nodes.iter_mut() {
-            n.set_link(0);
-        }
+        self.nodes = vec![Node::FREE; size].into_boxed_slice();
         self.lastfree = size as u32;
     }
 
@@ -795,15 +934,14 @@ impl Inner {
         if nodes.is_empty() {
             return None;
         }
+        let bits = key_payload(Value::Str(s));
         let mut i = slot_of(hash, nodes.len() - 1);
         loop {
             // SAFETY: `i` is a main position (masked by len - 1, len a power of two) or a
             // chain link, and every link is an index inside `nodes` (module invariant).
             let n = unsafe { nodes.get_unchecked(i) };
-            if let Value::Str(k) = n.key {
-                if Gc::ptr_eq(k, s) {
-                    return Some(i);
-                }
+            if n.key_is(TAG_STR, bits) {
+                return Some(i);
             }
             if n.link() == 0 {
                 return None;
@@ -821,7 +959,7 @@ impl Inner {
         let mut i = slot_of(s.hash(), self.nodes.len() - 1);
         loop {
             let n = &self.nodes[i];
-            match n.key {
+            match n.key() {
                 Value::Str(k) if LuaStr::equal(k, s) => return Some(i),
                 _ if n.link() == 0 => return None,
                 _ => i = n.link() as usize - 1,
@@ -841,10 +979,8 @@ impl Inner {
         loop {
             // SAFETY: as in `short_str_slot`.
             let n = unsafe { nodes.get_unchecked(i) };
-            if let Value::Int(j) = n.key {
-                if j == k {
-                    return Some(i);
-                }
+            if n.key_is(TAG_INT, k as u64) {
+                return Some(i);
             }
             if n.link() == 0 {
                 return None;
@@ -867,7 +1003,7 @@ impl Inner {
     fn get_int_hashed_ref(&self, i: i64) -> &Value {
         match self.int_slot(i) {
             // SAFETY: a slot index comes from the lookup, inside `nodes`.
-            Some(s) => unsafe { &self.nodes.get_unchecked(s).val },
+            Some(s) => unsafe { self.nodes.get_unchecked(s).val_ref() },
             None => &crate::value::NIL.0,
         }
     }
@@ -876,7 +1012,7 @@ impl Inner {
     #[inline(never)]
     fn get_int_hashed(&self, i: i64) -> Value {
         match self.int_slot(i) {
-            Some(s) => self.nodes[s].val,
+            Some(s) => self.nodes[s].val(),
             None => Value::Nil,
         }
     }
@@ -890,10 +1026,19 @@ impl Inner {
         if self.nodes.is_empty() {
             return None;
         }
+        if let Value::Num(f) = key {
+            if f.is_nan() {
+                // never a key; and a tombstone's NaN must not be found
+                return None;
+            }
+        }
+        // every other key equals only keys with its tag and bits (floats with an integer
+        // value are `Int` keys, and -0.0 is 0)
+        let (tag, bits) = (key.tag(), key_payload(key));
         let mut i = self.main_position(key);
         loop {
             let n = &self.nodes[i];
-            if n.key.raw_equal(key) {
+            if n.key_is(tag, bits) {
                 return Some(i);
             }
             if n.link() == 0 {
@@ -905,7 +1050,7 @@ impl Inner {
 
     fn get_hashed(&self, key: Value) -> Value {
         match self.find_slot(key) {
-            Some(i) => self.nodes[i].val,
+            Some(i) => self.nodes[i].val(),
             None => Value::Nil,
         }
     }
@@ -917,7 +1062,7 @@ impl Inner {
             return 0;
         }
         if let Some(s) = self.int_slot(i) {
-            self.nodes[s].val = val;
+            self.nodes[s].set_val(val);
             return 0;
         }
         if val.is_nil() {
@@ -936,9 +1081,9 @@ impl Inner {
         if !self.nodes.is_empty() {
             loop {
                 match self.int_slot(self.array.len() as i64 + 1) {
-                    Some(s) if !self.nodes[s].val.is_nil() => {
-                        let v = self.nodes[s].val;
-                        self.nodes[s].val = Value::Nil;
+                    Some(s) if !self.nodes[s].val_is_nil() => {
+                        let v = self.nodes[s].val();
+                        self.nodes[s].set_val(Value::Nil);
                         self.array.push(v);
                     }
                     _ => break,
@@ -950,7 +1095,7 @@ impl Inner {
 
     fn set_hashed(&mut self, key: Value, val: Value) -> isize {
         if let Some(i) = self.find_slot(key) {
-            self.nodes[i].val = val;
+            self.nodes[i].set_val(val);
             return 0;
         }
         if val.is_nil() {
@@ -987,7 +1132,7 @@ impl Inner {
     fn free_pos(&mut self) -> Option<usize> {
         while self.lastfree > 0 {
             self.lastfree -= 1;
-            if self.nodes[self.lastfree as usize].key.is_nil() {
+            if self.nodes[self.lastfree as usize].key_tag() == TAG_NIL {
                 return Some(self.lastfree as usize);
             }
         }
@@ -1004,11 +1149,11 @@ impl Inner {
             return false;
         }
         let mut mp = self.main_position(key);
-        if !self.nodes[mp].val.is_nil() {
+        if !self.nodes[mp].val_is_nil() {
             let Some(f) = self.free_pos() else {
                 return false;
             };
-            let other = self.main_position(self.nodes[mp].key);
+            let other = self.main_position(self.nodes[mp].key());
             if other != mp {
                 // the colliding node is out of its main position: move it to the free
                 // node (relinking its predecessor) and take its place
@@ -1017,10 +1162,8 @@ impl Inner {
                     prev = self.nodes[prev].link() as usize - 1;
                 }
                 self.nodes[prev].set_link(f as u32 + 1);
-                let moved = self.nodes[mp];
-                let link = moved.link();
-                self.nodes[f] = moved;
-                self.nodes[f].set_link(link);
+                // a copy of the raw words: key, value and link
+                self.nodes[f] = self.nodes[mp];
                 self.nodes[mp].set_link(0);
             } else {
                 // the colliding node is in its main position: the new key goes to the
@@ -1032,8 +1175,7 @@ impl Inner {
             }
         }
         let n = &mut self.nodes[mp];
-        n.set_key(key);
-        n.val = val;
+        n.set_key_val(key, val);
         true
     }
 
@@ -1044,9 +1186,9 @@ impl Inner {
         let mut total = 1usize; // `extra`
         let mut any_int = !self.array.is_empty() || matches!(extra, Value::Int(k) if k >= 1);
         for n in self.nodes.iter() {
-            if !n.val.is_nil() {
+            if !n.val_is_nil() {
                 total += 1;
-                any_int |= matches!(n.key, Value::Int(k) if k >= 1);
+                any_int |= matches!(n.key(), Value::Int(k) if k >= 1);
             }
         }
         let (optimal, na) = if any_int {
@@ -1076,17 +1218,17 @@ impl Inner {
             self.array.resize(optimal, Value::Nil);
         }
         for n in old_nodes.iter() {
-            if n.val.is_nil() {
+            if n.val_is_nil() {
                 continue;
             }
-            if let Value::Int(k) = n.key {
+            if let Value::Int(k) = n.key() {
                 let idx = (k as u64).wrapping_sub(1);
                 if idx < optimal as u64 {
-                    self.array[idx as usize] = n.val;
+                    self.array[idx as usize] = n.val();
                     continue;
                 }
             }
-            let done = self.hash_insert(n.key, n.val);
+            let done = self.hash_insert(n.key(), n.val());
             debug_assert!(done, "a rebuilt hash part holds its keys");
         }
         // the array part ends at its last non-nil element (later appends extend it), or
@@ -1126,8 +1268,8 @@ impl Inner {
             }
         }
         for n in self.nodes.iter() {
-            if !n.val.is_nil() {
-                if let Value::Int(k) = n.key {
+            if !n.val_is_nil() {
+                if let Value::Int(k) = n.key() {
                     count(k);
                 }
             }
@@ -1232,8 +1374,8 @@ impl Inner {
         let mut s = idx - alen;
         while s < inner.nodes.len() {
             let n = inner.nodes[s];
-            if !n.val.is_nil() {
-                return Ok(Some((n.key, n.val)));
+            if !n.val_is_nil() {
+                return Ok(Some((n.key(), n.val())));
             }
             s += 1;
         }
@@ -1251,23 +1393,23 @@ impl Inner {
         assert!(len == 0 || len.is_power_of_two());
         for (i, n) in self.nodes.iter().enumerate() {
             assert!(n.link() as usize <= len, "link inside the nodes");
-            if n.key.is_nil() {
+            if n.key_tag() == TAG_NIL {
                 assert_eq!(n.link(), 0, "a free node is in no chain");
-                assert!(n.val.is_nil());
+                assert!(n.val_is_nil());
                 assert!(
                     i < self.lastfree as usize,
                     "no free node at or above lastfree"
                 );
                 continue;
             }
-            if n.val.is_nil() {
+            if n.val_is_nil() {
                 continue;
             }
-            if let Value::Int(k) = n.key {
+            if let Value::Int(k) = n.key() {
                 assert!(!(k >= 1 && k as u64 <= self.array.len() as u64));
             }
             // reachable from its main position
-            let mut j = self.main_position(n.key);
+            let mut j = self.main_position(n.key());
             let mut steps = 0;
             while j != i {
                 let nx = self.nodes[j].link();
@@ -1383,6 +1525,111 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn node_tags() {
+        let mut st = crate::state::State::new();
+        let s = st.new_str(b"k");
+        assert_eq!(Value::Str(s).tag(), TAG_STR);
+        assert_eq!(Value::Nil.tag(), TAG_NIL);
+        assert_eq!(Value::Bool(false).tag(), TAG_BOOL);
+        assert_eq!(std::mem::size_of::<Node>(), 24);
+    }
+
+    fn native(_: &mut crate::state::State) -> Result<usize, crate::LuaError> {
+        Ok(0)
+    }
+
+    /// Keys of every type (booleans, integers, floats, short and long strings, tables,
+    /// functions of the three kinds, full and light userdata, threads) among colliding
+    /// integer keys: after every insertion each key is found with its value, whatever
+    /// rehashes and Brent moves happened (moves are counted: some must happen), and `next`
+    /// visits every key once; then half of them are removed and re-added.
+    #[test]
+    fn keys_of_every_type_survive_moves() {
+        let mut st = crate::state::State::new();
+        let mut keys = vec![
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Int(0),
+            Value::Int(-1),
+            Value::Int(i64::MIN),
+            Value::Int(i64::MAX),
+            Value::Num(0.5),
+            Value::Num(-1.5),
+            Value::Num(f64::INFINITY),
+            Value::Num(f64::NEG_INFINITY),
+            Value::Num(1e300),
+            Value::Str(st.new_str(b"short")),
+            Value::Str(st.new_str(b"")),
+            Value::Str(st.new_str(&[b'x'; 100])),
+            Value::Table(st.new_table()),
+            Value::Table(st.new_table()),
+            st.load(b"return 1", b"=t").unwrap(),
+            Value::NativeFn(native),
+            st.new_native_closure(native, "c", vec![Value::Int(1)]),
+            Value::UserData(st.new_userdata(Box::new(1u8), None)),
+            Value::LightUserData(0x1000),
+            Value::LightUserData(0),
+            Value::Thread(st.new_thread(Value::Nil)),
+        ];
+        // integer keys that collide in small hash parts, to force chains and moves
+        for i in 0..24 {
+            keys.push(Value::Int(i * 1024 + 2));
+        }
+        let val_of = |i: usize| Value::Int(i as i64 * 7 + 1);
+        let mut moves = 0;
+        for order in 0..4 {
+            let t = Table::new();
+            let mut ks = keys.clone();
+            // a different insertion order each round
+            let n = ks.len();
+            for i in 0..n {
+                ks.swap(i, (i * 17 + order * 5) % n);
+            }
+            let mut slots: Vec<Option<usize>> = vec![None; n];
+            for (i, &k) in ks.iter().enumerate() {
+                t.set(k, val_of(i));
+                t.inner().check();
+                for (j, &kj) in ks[..=i].iter().enumerate() {
+                    assert!(t.get(kj).raw_equal(val_of(j)), "key {j} lost");
+                    let now = t.inner().find_slot(kj);
+                    if j < i && slots[j].is_some() && now != slots[j] && now.is_some() {
+                        moves += 1;
+                    }
+                    slots[j] = now;
+                }
+            }
+            let visit = |t: &Table| {
+                let mut seen = vec![0; n];
+                let mut k = Value::Nil;
+                while let Some((nk, nv)) = t.next(k).unwrap() {
+                    let j = ks
+                        .iter()
+                        .position(|x| x.raw_equal(nk))
+                        .expect("a known key");
+                    assert!(nv.raw_equal(val_of(j)));
+                    seen[j] += 1;
+                    k = nk;
+                }
+                seen
+            };
+            assert!(visit(&t).iter().all(|&c| c == 1));
+            for &k in ks.iter().step_by(2) {
+                t.set(k, Value::Nil);
+            }
+            let seen = visit(&t);
+            for (j, c) in seen.iter().enumerate() {
+                assert_eq!(*c, (j % 2) as i32, "key {j} after removals");
+            }
+            for (j, &k) in ks.iter().enumerate().step_by(2) {
+                t.set(k, val_of(j));
+                t.inner().check();
+            }
+            assert!(visit(&t).iter().all(|&c| c == 1));
+        }
+        assert!(moves > 0, "Brent moves happened");
     }
 
     #[test]
