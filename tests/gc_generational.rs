@@ -223,7 +223,18 @@ fn dead_keys_of_old_tables_are_cleared_when_their_young_objects_die() {
          for i = 1, 20 do
            if pcall(next, O, probes[i]) then return false end
          end
+         dead_O = O
          return freed",
+    );
+    // and directly (the probes above catch the bug only if an allocation reuses k's
+    // address): no dead key of O names an object any more
+    let Value::Table(o) = s.get_global("dead_O") else {
+        panic!("dead_O is a table")
+    };
+    assert_eq!(
+        o.dead_object_keys(),
+        0,
+        "a dead key still names a freed object"
     );
 }
 

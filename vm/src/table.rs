@@ -595,6 +595,16 @@ impl Table {
         self.inner_mut().meta_absent = bits;
     }
 
+    /// How many dead keys (value nil) still name an object: each must be cleared (made a
+    /// tombstone) by the collection that frees its object. For the collector's tests.
+    pub fn dead_object_keys(&self) -> usize {
+        self.inner()
+            .nodes
+            .iter()
+            .filter(|n| n.val_is_nil() && is_collectable(n.key()))
+            .count()
+    }
+
     /// Size of the array part.
     #[inline(always)]
     pub fn array_len(&self) -> usize {
