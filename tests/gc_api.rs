@@ -26,6 +26,16 @@ fn memory_limit_gives_a_catchable_error_and_the_vm_stays_usable() {
     let r = run(&mut s, "return pcall(string.rep, 'x', 64 << 20)").unwrap();
     assert_eq!(r, ["false", "not enough memory"]);
 
+    // a concatenation whose result would pass the limit fails before it is built
+    let r = run(
+        &mut s,
+        "local big = string.rep('x', 1 << 20)
+         local t = {} for i = 1, 1000 do t[i] = big end
+         return pcall(table.concat, t)",
+    )
+    .unwrap();
+    assert_eq!(r, ["false", "not enough memory"]);
+
     // many small ones, kept alive, until the limit is reached
     let r = run(
         &mut s,

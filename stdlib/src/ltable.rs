@@ -297,6 +297,25 @@ fn concat(s: &mut State) -> LuaResult<usize> {
     let t = s.arg(1);
     let mut buf = Vec::new();
     if let Some(tt) = plain_table(t) {
+        // the result's size first, so that a long result is built in one block instead
+        // of a doubling buffer whose freed copies the allocator keeps for a while
+        // (strings.lua's peak RSS); only over the array part (a range past it may be huge
+        // and end in an error), numbers at their longest
+        if i >= 1 && i <= last && last <= tt.array_len() as i64 {
+            let mut exact = (last - i).unsigned_abs().saturating_mul(sep.len() as u64);
+            let mut numbers = 0u64;
+            for k in i..=last {
+                match tt.get_int(k) {
+                    Value::Str(st) => exact = exact.saturating_add(st.len() as u64),
+                    Value::Int(_) | Value::Num(_) => numbers += 1,
+                    _ => {}
+                }
+            }
+            let exact = usize::try_from(exact).unwrap_or(usize::MAX);
+            // past the memory limit: the error now rather than after building it
+            s.check_alloc(exact)?;
+            buf.reserve_exact(exact.saturating_add(numbers as usize * 32));
+        }
         while i < last {
             add_field(s, &mut buf, tt.get_int(i), i)?;
             buf.extend_from_slice(sep);
