@@ -108,29 +108,20 @@ impl ArrayPart {
         }
     }
 
-    /// Room for exactly `additional` more values.
+    /// Grow to `n` values (`n` at least the length), the new ones nil, with no room past
+    /// them unless the allocation already had it: PUC's `luaH_resizearray` (table
+    /// constructors and rehashes size the array part exactly).
     #[inline]
-    pub fn reserve_exact(&mut self, additional: usize) {
-        if (self.cap - self.len) as usize >= additional {
-            return;
+    pub fn grow_exact(&mut self, n: usize) {
+        debug_assert!(n >= self.len as usize);
+        if n > self.cap as usize {
+            self.with_vec(|v| v.reserve_exact(n - v.len()));
         }
-        self.with_vec(|v| v.reserve_exact(additional));
-    }
-
-    /// Grow or shrink to `n` values, new ones `fill`.
-    #[inline]
-    pub fn resize(&mut self, n: usize, fill: Value) {
-        if n <= self.len as usize {
-            self.len = n as u32;
-        } else if n <= self.cap as usize {
-            for i in self.len as usize..n {
-                // SAFETY: `i < n <= cap`: inside the allocation (unused slots).
-                unsafe { self.ptr.as_ptr().add(i).write(fill) };
-            }
-            self.len = n as u32;
-        } else {
-            self.with_vec(|v| v.resize(n, fill));
+        for i in self.len as usize..n {
+            // SAFETY: `i < n <= cap`: inside the allocation (unused slots).
+            unsafe { self.ptr.as_ptr().add(i).write(Value::Nil) };
         }
+        self.len = n as u32;
     }
 }
 
@@ -180,12 +171,14 @@ mod tests {
         a.shrink_to_fit();
         assert_eq!(a.capacity(), 10);
         assert!(matches!(a.pop(), Some(Value::Int(9))));
-        a.resize(20, Value::Nil);
+        a.grow_exact(20);
         assert_eq!(a.len(), 20);
+        assert_eq!(a.capacity(), 20);
         assert!(matches!(a[8], Value::Int(8)));
         assert!(matches!(a[19], Value::Nil));
-        a.reserve_exact(5);
-        assert_eq!(a.capacity(), 25);
+        a.grow_exact(25);
+        assert_eq!((a.len(), a.capacity()), (25, 25));
+        assert!(matches!(a[24], Value::Nil));
         let b = ArrayPart::with_capacity(3);
         assert_eq!((b.len(), b.capacity()), (0, 3));
     }

@@ -900,9 +900,8 @@ impl Table {
                     }
                 }
             }
-            // exactly the constructor's size, as PUC's `luaH_resizearray` (no growth room)
-            inner.array.reserve_exact(end - inner.array.len());
-            inner.array.resize(end, Value::Nil);
+            // exactly the constructor's size (no growth room)
+            inner.array.grow_exact(end);
         }
         inner.array[first..end].copy_from_slice(values);
         (inner.array.capacity() as isize - before as isize) * 16
@@ -1224,8 +1223,7 @@ impl Inner {
             self.array.truncate(optimal);
             self.array.shrink_to_fit();
         } else if optimal > self.array.len() {
-            self.array.reserve_exact(optimal - self.array.len());
-            self.array.resize(optimal, Value::Nil);
+            self.array.grow_exact(optimal);
         }
         for n in old_nodes.iter() {
             if n.val_is_nil() {
