@@ -280,6 +280,35 @@ fn add_field(s: &mut State, buf: &mut Vec<u8>, v: Value, i: i64) -> LuaResult<()
     Err(s.lib_error(&msg))
 }
 
+/// Longest text of a number in a concatenation (`%.14g` or an integer: 24 at most).
+const NUMBER_MAX_LEN: usize = 32;
+
+/// The size of `table.concat`'s result over `t[i..=last]` of a plain table, found first
+/// so that a long result is built in one block instead of a doubling buffer whose freed
+/// copies the allocator keeps for a while: the bytes of the strings and separators, and
+/// how many numbers there are; `None` unless the range is inside the array part (a range
+/// past it may be huge and end in an error).
+fn concat_size(
+    t: luavm_vm::Gc<luavm_vm::Table>,
+    i: i64,
+    last: i64,
+    sep: usize,
+) -> Option<(usize, usize)> {
+    if i < 1 || i > last || last > t.array_len() as i64 {
+        return None;
+    }
+    let mut bytes = (last - i).unsigned_abs().saturating_mul(sep as u64);
+    let mut numbers = 0;
+    for k in i..=last {
+        match t.get_int(k) {
+            Value::Str(st) => bytes = bytes.saturating_add(st.len() as u64),
+            Value::Int(_) | Value::Num(_) => numbers += 1,
+            _ => {}
+        }
+    }
+    Some((usize::try_from(bytes).unwrap_or(usize::MAX), numbers))
+}
+
 /// `table.concat(t [, sep [, i [, j]]])`.
 fn concat(s: &mut State) -> LuaResult<usize> {
     let last = aux_getn(s, 1, TAB_R)?;
@@ -297,24 +326,10 @@ fn concat(s: &mut State) -> LuaResult<usize> {
     let t = s.arg(1);
     let mut buf = Vec::new();
     if let Some(tt) = plain_table(t) {
-        // the result's size first, so that a long result is built in one block instead
-        // of a doubling buffer whose freed copies the allocator keeps for a while
-        // (strings.lua's peak RSS); only over the array part (a range past it may be huge
-        // and end in an error), numbers at their longest
-        if i >= 1 && i <= last && last <= tt.array_len() as i64 {
-            let mut exact = (last - i).unsigned_abs().saturating_mul(sep.len() as u64);
-            let mut numbers = 0u64;
-            for k in i..=last {
-                match tt.get_int(k) {
-                    Value::Str(st) => exact = exact.saturating_add(st.len() as u64),
-                    Value::Int(_) | Value::Num(_) => numbers += 1,
-                    _ => {}
-                }
-            }
-            let exact = usize::try_from(exact).unwrap_or(usize::MAX);
+        if let Some((exact, numbers)) = concat_size(tt, i, last, sep.len()) {
             // past the memory limit: the error now rather than after building it
             s.check_alloc(exact)?;
-            buf.reserve_exact(exact.saturating_add(numbers as usize * 32));
+            buf.reserve_exact(exact.saturating_add(numbers.saturating_mul(NUMBER_MAX_LEN)));
         }
         while i < last {
             add_field(s, &mut buf, tt.get_int(i), i)?;
