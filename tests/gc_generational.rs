@@ -389,6 +389,27 @@ fn automatic_minors_and_majors_free_garbage() {
 }
 
 #[test]
+fn a_small_heap_is_collected_by_minors() {
+    // a heap of a few dozen KB whose garbage all dies young: minors collect it, majors
+    // are rare (the major threshold leaves room for minors; it once came first every time)
+    let mut s = gen_state();
+    s.heap.verify = false;
+    let cycles = s.heap.cycles;
+    check(
+        &mut s,
+        "local sum = 0
+         for i = 1, 200000 do
+           local f = function() return i end     -- a closure and its upvalue, young garbage
+           sum = sum + f()
+         end
+         return sum == 200000 * 200001 // 2",
+    );
+    let (minors, majors) = (s.heap.stats.minors, s.heap.cycles - cycles);
+    assert!(minors >= 100, "only {minors} minors");
+    assert!(majors * 20 <= minors, "{majors} majors for {minors} minors");
+}
+
+#[test]
 fn a_young_object_with_a_finalizer_is_finalized_by_automatic_collections() {
     // minors never find it dead, but one that sees it unreachable asks for a major (an
     // old heap of a megabyte first, so that minors come before the next major)

@@ -499,7 +499,8 @@ impl Mode {
 }
 
 /// Generational mode: the least and the most allocation between two minors (bytes).
-pub const MINOR_MIN: usize = 64 * 1024;
+/// The least spares a tiny heap a minor every few kilobytes (PUC has none).
+pub const MINOR_MIN: usize = 32 * 1024;
 pub const MINOR_MAX: usize = 4 * 1024 * 1024;
 /// Generational mode: how much faster than `stepmul` says a major runs.
 const GEN_MAJOR_SPEED: usize = 4;
@@ -859,11 +860,25 @@ impl Heap {
 
     /// Generational mode: the allocation level of the next minor.
     fn minor_mark(&self) -> usize {
+        self.minor_base
+            .saturating_add(self.minor_debt(self.minor_base))
+    }
+
+    /// Generational mode: the allocation between two minors when `base` bytes are in use
+    /// after a collection.
+    fn minor_debt(&self, base: usize) -> usize {
         let mul = self.tuning.minormul.clamp(1, 1000) as usize;
-        let debt = (self.minor_base / 100)
-            .saturating_mul(mul)
-            .clamp(MINOR_MIN, MINOR_MAX);
-        self.minor_base.saturating_add(debt)
+        (base / 100).saturating_mul(mul).clamp(MINOR_MIN, MINOR_MAX)
+    }
+
+    /// Generational mode: the threshold of the next major when `base` bytes survived the
+    /// last one: the heap grown by `pause` (PUC 5.4's `genmajormul`), and by two minors'
+    /// worth of allocation at least. Without that floor a small heap (whose minors wait
+    /// for `MINOR_MIN` bytes, more than the pause) would reach the major threshold before
+    /// every minor: only majors would run.
+    fn major_threshold(&self, base: usize) -> usize {
+        let floor = base.saturating_add(self.minor_debt(base).saturating_mul(2));
+        self.next_threshold(base).max(floor)
     }
 
     /// Generational mode, between minors: whether the next collection is a major one
@@ -1352,7 +1367,7 @@ impl Heap {
                 Mode::Incremental => self.next_threshold(self.allocated),
                 Mode::Generational => {
                     let base = self.major_start.saturating_sub(self.sweep_freed);
-                    self.next_threshold(base.min(self.allocated))
+                    self.major_threshold(base.min(self.allocated))
                 }
             };
             self.cycles += 1;
