@@ -15,8 +15,10 @@ text it executes anything in. Unordered, start-up alone touches nearly every win
 the 1.4 MB text; packed, the code a run executes fits in a few windows.
 
 The patterns leave out what changes from one build to another (the hash of a legacy
-Rust symbol, `17h<16 hex digits>E`; the crate disambiguator of a v0 symbol, `Cs<base62>_`;
-LTO's `.llvm.<n>` suffix), so the script stays valid across rebuilds and compiler
+Rust symbol, `17h<16 hex digits>E`; the crate disambiguator of a v0 symbol, `Cs<base62>_`,
+and its back-references; LTO's `.llvm.<n>` suffix). Builds use v0 mangling
+(.cargo/config.toml): a generic function's instances have distinct names there, where
+legacy names differ only by their hash, so the script stays valid across rebuilds and compiler
 versions; a function renamed or gone is skipped by the linker (a pattern that matches
 nothing is not an error), and code not in the script keeps its place after the packed
 part. Regenerate after big changes to what start-up or the interpreter loop calls.
@@ -99,6 +101,10 @@ def pattern(sym):
     p = re.sub(r"\.llvm\.\d+", ".llvm.*", p)
     if p.startswith("_R"):
         p = re.sub(r"Cs[0-9A-Za-z]+_(?=\d)", "Cs*_", p)
+        # back-references are positions in the symbol, which move when a disambiguator
+        # before them changes length (this may also widen an identifier: a pattern that
+        # then matches a function no run executed stays exact, below)
+        p = re.sub(r"B[0-9A-Za-z]{0,3}_", "B*_", p)
     return p
 
 
