@@ -52,10 +52,12 @@ impl Value {
         let o = out.as_mut_ptr();
         // SAFETY: by `repr(C, u8)` the tag is the first byte and every payload is the
         // 8 bytes at offset 8; `p` is valid (caller's contract); the padding bytes 1..8
-        // are never read as part of a `Value`.
+        // are never read as part of a `Value`. The payload is copied as `MaybeUninit`: a
+        // nil's or a boolean's has uninitialised bytes, which an integer must not hold.
         unsafe {
             *(o as *mut u8) = *(p as *const u8);
-            *(o as *mut u64).add(1) = *(p as *const u64).add(1);
+            let payload = (p as *const std::mem::MaybeUninit<u64>).add(1);
+            *(o as *mut std::mem::MaybeUninit<u64>).add(1) = *payload;
             out.assume_init()
         }
     }
