@@ -167,7 +167,9 @@ fn closures_upvalues_and_metamethods() {
         local obj = {v = 3}
         function obj:get() return self.v end
         assert(obj:get() == 3 and ("abc"):len() == 3)
-        assert(3 // 2 == 1 and 3.0 / 2 == 1.5 and 7 % 3 == 1 and 2^10 == 1024
+        -- (Miri gives `pow` a random error of a few ulps, as its documentation allows)
+        assert(math.abs(2^10 - 1024) < 1e-9)
+        assert(3 // 2 == 1 and 3.0 / 2 == 1.5 and 7 % 3 == 1
                and 5 & 3 == 1 and 1 << 4 == 16 and math.type(3 // 1.0) == "float")
         local acc = 0
         for i = 10, 1, -3 do acc = acc + i end
@@ -358,7 +360,8 @@ fn embedding_api() {
     let r = vm.execute_string("return {x = 'kept'}").unwrap();
     let t = r[0].as_table().unwrap().clone();
     drop(r);
-    vm.execute_string("collectgarbage(); collectgarbage()").unwrap();
+    vm.execute_string("collectgarbage(); collectgarbage()")
+        .unwrap();
     let r = vm
         .execute_string("count(); return add(2, 3), count(), c:bump(5), ('y'):rep(3)")
         .unwrap();
