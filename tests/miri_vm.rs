@@ -132,6 +132,24 @@ fn closures_upvalues_and_metamethods() {
         assert(fa() == 2)
         debug.setupvalue(fb, 1, 7)
         assert(fa() == 7 and b == 7)
+        -- joining an upvalue of the running closure, then reading it
+        local ux, uy = "x", "y"
+        local self_join
+        self_join = function()
+          local before = ux
+          debug.upvaluejoin(self_join, 1, function() return uy end, 1)
+          return before .. ux
+        end
+        assert(self_join() == "xy")
+        -- open upvalues while the stack is reallocated under them
+        local v = 1
+        local getv, setv = function() return v end, function(x) v = x end
+        local function grow(n)
+          local a, b, c, d, e, f, g, h = 1, 2, 3, 4, 5, 6, 7, 8
+          if n == 0 then setv(getv() + 1) return 0 end
+          return grow(n - 1) + a
+        end
+        assert(grow(150) == 150 and v == 2 and getv() == 2)
         local function sum(...)
           local s = 0
           for i = 1, select('#', ...) do s = s + (select(i, ...)) end
@@ -215,6 +233,22 @@ fn coroutines() {
         for i in iter() do s = s + i end
         assert(s == 6)
         assert(coroutine.isyieldable() == false and coroutine.running())
+        -- a suspended coroutine's open upvalues, read and written from outside while
+        -- the collector traces its stack and the running stack grows
+        local getter
+        local holder = coroutine.create(function()
+          local hidden = 1
+          getter = function() return hidden end
+          coroutine.yield(function(x) hidden = x end)
+          return hidden
+        end)
+        local _, setter = coroutine.resume(holder)
+        setter(9)
+        collectgarbage()
+        local function grow(n) local a, b, c, d, e, f = 1, 2, 3, 4, 5, 6
+          if n == 0 then return getter() end return grow(n - 1) end
+        assert(grow(100) == 9)
+        assert(select(2, coroutine.resume(holder)) == 9 and getter() == 9)
         for i = 1, 20 do coroutine.wrap(function() coroutine.yield() end)() end
         collectgarbage()
         return "ok"
