@@ -564,7 +564,12 @@ impl State {
                 return *u;
             }
         }
-        let slot = &mut self.stack[idx] as *mut Value;
+        // the slot's pointer comes from the buffer's own (`Vec::as_mut_ptr`, as the
+        // interpreter's register pointer), not from a reference (`&mut self.stack[idx]`):
+        // the next `&mut` borrow of the stack would invalidate a pointer made from one
+        // (Stacked and Tree Borrows; Miri reported it)
+        assert!(idx < self.stack.len(), "upvalue slot past the stack");
+        let slot = self.stack.as_mut_ptr().wrapping_add(idx);
         let u = self.heap.alloc(UpVal::new_open(self.current, idx, slot));
         self.open_upvals.insert(pos, u);
         if !self.current.in_twups.get() {
